@@ -1,0 +1,50 @@
+# Two commands a newcomer needs: `make run` and `make test`. Everything else is what they depend on.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+# Debian packages the kiosk and its tests use; installed only when missing.
+DEB_PACKAGES := python3-venv xvfb xauth libgl1 libmtdev1 libzbar0 pcscd libpcsclite-dev swig \
+                vsmartcard-vpcd mosquitto fonts-noto-cjk fonts-noto-core fonts-sil-nuosusil espeak-ng
+XVFB := xvfb-run -a -s "-screen 0 1280x2000x24"
+
+.PHONY: setup run test bench render catalogs clean
+
+setup: $(VENV)/.installed catalogs
+
+$(VENV)/.debs:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@mkdir -p $(VENV) && touch $@
+
+$(VENV)/.installed: $(VENV)/.debs requirements.lock pyproject.toml
+	@[ -x $(VPY) ] || $(PY) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements.lock
+	$(VPY) -m pip install -q --no-deps -e .
+	@touch $@
+
+catalogs: $(VENV)/.installed
+	@$(VPY) -m kiosk.catalogs compile
+
+# A terminal or desktop has a display; a bare server gets a virtual one so the kiosk still starts.
+run: setup
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(VENV)/bin/kiosk run --profile demo; \
+	else echo "no display: running on a virtual screen (see the screens with: make render)"; \
+	  $(XVFB) $(VENV)/bin/kiosk run --profile demo; fi
+
+test: setup
+	$(XVFB) $(VPY) -m pytest -q
+
+bench: setup
+	$(XVFB) $(VPY) bench/startup.py
+
+render: setup
+	$(XVFB) $(VENV)/bin/kiosk render --all --locales zh_CN,bo,ii,en --out /tmp/screens
+
+clean:
+	rm -rf $(VENV) build *.egg-info
