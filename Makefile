@@ -30,6 +30,7 @@ $(VENV)/.installed: $(VENV)/.debs requirements.lock pyproject.toml
 
 catalogs: $(VENV)/.installed
 	@$(VPY) -m kiosk.catalogs compile
+	@$(VPY) -m kiosk.fontbuild
 
 # A terminal or desktop has a display; a bare server gets a virtual one so the kiosk still starts.
 run: setup

@@ -1,0 +1,160 @@
+"""Queue ticket: choose a business type, the platform issues a ticket, it is printed and shown as a
+QR code. The ticket is valid whether or not the paper came out, so a print failure still ends
+with the number on screen (and a QR code to carry it on a phone)."""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from devices.printer.document import Divider, Document, Paragraph, QRCode, Row, Title
+from flows.common import footer, platform_error_texts, print_journaled
+from flows.engine import COMPLETED, Flow, Option, Step, View
+from kiosk.backend.api import QueueType, Ticket
+from kiosk.i18n import Msg, Plain
+
+
+class QueueTicketFlow(Flow):
+    id = "queue_ticket"
+    title = Msg("flow.queue_ticket.title")
+    needs = ("printer",)
+    initial = "loading"
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        to = ctx.config.timeouts
+        self.steps = (
+            Step("loading", to.platform_s, interactive=False),
+            Step("choose"),
+            Step("issuing", to.platform_s, interactive=False),
+            Step("printing", to.print_s, interactive=False),
+            Step("ticket", to.result_s),
+            Step("error", to.result_s),
+        )
+        self.types: list[QueueType] = []
+        self.ticket: Ticket | None = None
+        self.printed = False
+        self._keys: dict[str, str] = {}
+
+    # loading -------------------------------------------------------------------------------
+    def enter_loading(self) -> View:
+        self.work(self.ctx.platform.queue_types)
+        return View("waiting", Msg("queue.loading.title"), Msg("common.please_wait"), prompt="wait")
+
+    def on_loading(self, event: str, data: dict[str, Any]) -> None:
+        if event == "done":
+            self.types = list(data["value"])
+            self.goto("choose")
+        elif event == "failed":
+            self._platform_failed(data["error"])
+
+    # choose --------------------------------------------------------------------------------
+    def enter_choose(self) -> View:
+        options = tuple(
+            Option(t.id, t.title, Msg("queue.option.detail", waiting=t.waiting, counters=Plain(t.counter_group)))
+            for t in self.types)
+        return View("choice", Msg("queue.choose.title"), Msg("queue.choose.body"), options=options,
+                    prompt="queue_choose")
+
+    def on_choose(self, event: str, data: dict[str, Any]) -> None:
+        if event == "choose" and any(t.id == data.get("option") for t in self.types):
+            self.goto("issuing", type_id=data["option"])
+
+    # issuing -------------------------------------------------------------------------------
+    def enter_issuing(self, type_id: str) -> View:
+        # One key per business type per session: a retry after a timeout asks the platform for
+        # the same ticket again instead of taking a second number.
+        key = self._keys.setdefault(type_id, f"{self.ctx.session.id}-{type_id}-{secrets.token_hex(4)}")
+        terminal = self.ctx.config.terminal.id
+        self.work(lambda: self.ctx.platform.issue_ticket(type_id, terminal, key))
+        return View("waiting", Msg("queue.issuing.title"), Msg("common.please_wait"), prompt="wait")
+
+    def on_issuing(self, event: str, data: dict[str, Any]) -> None:
+        if event == "done":
+            self.ticket = data["value"]
+            self.ctx.journal.outbox_put("queue_ticket_issued", {
+                "terminal": self.ctx.config.terminal.id, "type": self.ticket.type_id,
+                "number": self.ticket.number, "session": self.ctx.session.id,
+            }, idempotency_key=f"ticket-{self.ticket.number}-{self.ctx.session.id}")
+            self.goto("printing")
+        elif event == "failed":
+            self._platform_failed(data["error"])
+
+    # printing ------------------------------------------------------------------------------
+    def enter_printing(self) -> View:
+        doc = self.receipt()
+        self.work(lambda: print_journaled(self.ctx, self.id, doc))
+        return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
+                    data={"progress": True}, prompt="printing")
+
+    def on_printing(self, event: str, data: dict[str, Any]) -> None:
+        if event == "done":
+            self.printed = True
+            self.goto("ticket")
+        elif event == "failed":
+            self.printed = False
+            self.goto("ticket", print_error=getattr(data["error"], "reason", "print_failed"))
+
+    def on_timeout(self, step: str) -> None:
+        if step == "printing":
+            self.goto("ticket", print_error="timeout")
+        elif step in ("ticket", "error"):
+            self.finish(COMPLETED if step == "ticket" else "failed")
+        else:
+            super().on_timeout(step)
+
+    # ticket --------------------------------------------------------------------------------
+    def enter_ticket(self, print_error: str | None = None) -> View:
+        t = self.ticket
+        assert t is not None
+        body = Msg("queue.ticket.printed") if print_error is None else Msg("queue.ticket.not_printed")
+        options = [Option("done", Msg("action.done"))]
+        if print_error is not None:
+            options.insert(0, Option("reprint", Msg("action.reprint")))
+        return View("ticket", Msg("queue.ticket.title"), body, options=tuple(options), data={
+            "number": t.number, "qr": t.verify_url, "type_title": t.title,
+            "counters": t.counter_group, "waiting": t.waiting, "print_error": print_error,
+        }, prompt="queue_ticket")
+
+    def on_ticket(self, event: str, data: dict[str, Any]) -> None:
+        if event in ("done", "choose") and data.get("option", "done") == "done":
+            self.finish(COMPLETED)
+        elif event == "choose" and data.get("option") == "reprint":
+            self.goto("printing")
+
+    def receipt(self) -> Document:
+        t = self.ticket
+        assert t is not None
+        ctx = self.ctx
+        title, title_zh = ctx.tr_pair(Msg("queue.receipt.title"))
+        waiting, waiting_zh = ctx.tr_pair(Msg("queue.receipt.waiting", waiting=t.waiting))
+        counters, counters_zh = ctx.tr_pair(Msg("queue.receipt.counters"))
+        return Document("queue_ticket", ctx.lang, (
+            Title(title, title_zh),
+            Paragraph(t.number, size="huge"),
+            Paragraph(t.title.get(ctx.lang), t.title.zh if ctx.lang in ("bo", "ii") else None),
+            Row(counters, t.counter_group, counters_zh),
+            Paragraph(waiting, waiting_zh),
+            Divider(),
+            QRCode(t.verify_url),
+            footer(ctx),
+        ))
+
+    # error ---------------------------------------------------------------------------------
+    def _platform_failed(self, error: BaseException) -> None:
+        title, body, reason = platform_error_texts(error, self.ctx.config.terminal.staffed_hours)
+        self.goto("error", title=title, body=body, reason=reason)
+
+    def enter_error(self, title: Msg, body: Msg, reason: str) -> View:
+        self.last_error = reason
+        return View("error", title, body, options=(Option("retry", Msg("action.retry")),
+                                                    Option("home", Msg("action.back_to_start"))),
+                    data={"reason": reason}, prompt="error")
+
+    def on_error(self, event: str, data: dict[str, Any]) -> None:
+        if event == "choose" and data.get("option") == "retry":
+            self.goto("issuing", type_id=self._retry_type()) if self.types and self._keys else self.goto("loading")
+        elif event == "choose":
+            self.finish("failed")
+
+    def _retry_type(self) -> str:
+        return next(reversed(self._keys))

@@ -1,0 +1,416 @@
+"""The Kivy app: the composition root. Builds everything from config and wires it together;
+the only module that imports every layer.
+
+The `Controller` holds the citizen-facing logic (which screen, which flow, idle, session wipe)
+and is driven by intents from screens, events from the bus and a periodic tick with the
+injected clock, so UI tests move time instead of sleeping.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+
+from kivy.config import Config as KivyConfig  # noqa: E402 - Kivy reads the environment at import
+
+KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+KivyConfig.set("kivy", "exit_on_escape", "0")
+
+from kivy.app import App  # noqa: E402
+
+from flows.engine import FlowRunner, Option, View, WorkResult, run_inline  # noqa: E402
+from flows.ports import FlowContext  # noqa: E402
+from flows.registry import FLOWS  # noqa: E402
+from kiosk.bus import Bus  # noqa: E402
+from kiosk.clock import Clock, SystemClock  # noqa: E402
+from kiosk.config import Config  # noqa: E402
+from kiosk.i18n import Msg  # noqa: E402
+from kiosk.idle import EXPIRED, WARNING, IdleMonitor  # noqa: E402
+from kiosk.outbox import OutboxSender  # noqa: E402
+from kiosk.services import Services  # noqa: E402
+from kiosk.session import Session  # noqa: E402
+from screens.root import KioskRoot  # noqa: E402
+from screens.ui import UiState, install  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+DONE_SCREEN_S = 10.0
+CATALOG_RETRY_S = 30.0
+OUTBOX_EVERY_S = 30.0
+
+
+class Controller:
+    def __init__(self, services: Services, ui: UiState, root: KioskRoot, bus: Bus,
+                 submit: Callable[[Callable[[], Any], Callable[[WorkResult], None]], None]) -> None:
+        self.s = services
+        self.cfg = services.config
+        self.clock: Clock = services.clock
+        self.ui, self.root, self.bus, self.submit = ui, root, bus, submit
+        self.session = self._new_session()
+        self.runner: FlowRunner | None = None
+        self.idle = IdleMonitor(self.clock, self.cfg.timeouts.idle_s, self.cfg.timeouts.idle_grace_s)
+        self.catalog: list[Any] | None = None
+        self.catalog_error: str | None = None
+        self._catalog_next = 0.0
+        self._outbox_next = 0.0
+        self._done_deadline: float | None = None
+        self._return_to: str = "start"
+        self.outbox = OutboxSender(services.journal, services.platform, self.clock)
+        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours)
+
+    # -- sessions ---------------------------------------------------------------------------
+    def _new_session(self) -> Session:
+        return Session(language=self.ui.lang, large_text=self.ui.large)
+
+    def _end_session(self, outcome: str) -> None:
+        if self.session.flow_id:
+            self.s.journal.session_ended(self.session.id, outcome)
+        self.session.wipe()
+        self.session = self._new_session()
+
+    # -- start screen ------------------------------------------------------------------------
+    def go_start(self, reset: bool = False) -> None:
+        self.root.hide_idle()
+        self._done_deadline = None
+        if reset:  # the next person starts fresh: default language, normal text
+            self.ui.lang = self.cfg.terminal.default_language
+            self.ui.large = False
+            self.session = self._new_session()
+        self._build_start()
+        self.root.show_screen("start")
+        self.idle.touch()
+
+    def load_catalog(self) -> None:
+        self._catalog_next = self.clock.monotonic() + CATALOG_RETRY_S
+        self.submit(self.s.platform.catalog, self._catalog_loaded)
+
+    def _catalog_loaded(self, result: WorkResult) -> None:
+        if result.ok:
+            self.catalog, self.catalog_error = list(result.value), None
+        else:
+            self.catalog_error = getattr(result.error, "reason", "error")
+            log.warning("catalog not loaded: %s", self.catalog_error)
+        if self.root.current == "start":
+            self._build_start()
+
+    def _item_option(self, item: Any) -> Option | None:
+        """A tile for a catalog item: enabled, greyed with the reason, or None when this software
+        version has no flow for it (a citizen gains nothing from a tile that can never work)."""
+        flow = FLOWS.get(item.flow) if item.flow else None
+        if item.flow is None:
+            return Option(item.id, item.title, enabled=False, reason=Msg("start.counter_only"))
+        if flow is None:
+            return None
+        reason = self._unavailable(flow)
+        return Option(item.id, item.title, enabled=reason is None, reason=reason)
+
+    def _build_start(self) -> None:
+        start = self.root.screens["start"]
+        featured = (Msg("start.section.featured"), [self._flow_option(fid) for fid in FLOWS])
+        if self.catalog is not None:
+            sections = [featured]
+            for dept in self.catalog:
+                options = [o for o in (self._item_option(i) for i in dept.items) if o is not None]
+                if options:
+                    sections.append((dept.title, options))
+            start.notice = None
+        else:
+            # No catalog: offer what this terminal can still do, and say why the rest is missing.
+            sections = [featured]
+            start.notice = (Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
+                            if self.catalog_error else Msg("start.loading"))
+        start.sections = sections
+
+    def _flow_option(self, flow_id: str) -> Option:
+        flow = FLOWS[flow_id]
+        reason = self._unavailable(flow)
+        return Option(f"flow:{flow_id}", flow.title, enabled=reason is None, reason=reason)
+
+    def _unavailable(self, flow: Any) -> Msg | None:
+        """Why a flow cannot run now (a device it needs is down), or None."""
+        for need in flow.needs:
+            status = self.device_status(need)
+            if status is not None and not status.usable:
+                return Msg(f"start.device_down.{need}")
+        return None
+
+    def device_status(self, name: str) -> Any:
+        device = {"printer": self.s.printer}.get(name)
+        return device.status() if device is not None else None
+
+    # -- flows ------------------------------------------------------------------------------
+    def start_flow(self, flow_id: str) -> None:
+        cls = FLOWS[flow_id]
+        self.session.flow_id = flow_id
+        self.s.journal.session_started(self.session.id, self.session.language, flow_id)
+        ctx = FlowContext(config=self.cfg, platform=self.s.platform, printer=self.s.printer,
+                          journal=self.s.journal, session=self.session, clock=self.clock,
+                          translator=self.s.translator, submit=self.submit, device_status=self.device_status)
+        self.runner = FlowRunner(cls(ctx), self.clock, on_view=self._on_view, on_end=self._on_flow_end,
+                                 submit=self.submit)
+        self.runner.start()
+
+    def _on_view(self, step: str, view: View) -> None:
+        self.root.show_view(view)
+        self.idle.touch()
+
+    def _on_flow_end(self, outcome: str) -> None:
+        self.runner = None
+        self._end_session(outcome)
+        if outcome == "completed":
+            self.root.show_screen("done")
+            self._done_deadline = self.clock.monotonic() + DONE_SCREEN_S
+        else:
+            self.go_start()
+
+    # -- intents from screens ------------------------------------------------------------------
+    def intent(self, name: str, **data: Any) -> None:
+        handler = getattr(self, f"_intent_{name}", None)
+        if handler is None:
+            log.warning("unknown intent %s", name)
+            return
+        handler(**data)
+
+    def _intent_touch(self) -> None:
+        self.idle.touch()
+
+    def _intent_idle_continue(self) -> None:
+        self.idle.touch()
+        self.root.hide_idle()
+
+    def _intent_start_service(self, item: str) -> None:
+        if item.startswith("flow:"):
+            self.start_flow(item[5:])
+            return
+        for dept in self.catalog or ():
+            for it in dept.items:
+                if it.id == item and it.flow in FLOWS:
+                    self.start_flow(it.flow)
+                    return
+
+    def _intent_option(self, option: str) -> None:
+        if self.runner is not None:
+            self.runner.send("choose", option=option)
+
+    def _intent_cancel(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()  # the flow ends, _on_flow_end goes home
+        elif self.root.current in ("language", "help", "technician_entry"):
+            self._back()
+        else:
+            self.go_start()
+
+    def _intent_home(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()
+        else:
+            self.go_start()
+
+    def _intent_choose_language(self) -> None:
+        if self.root.current not in ("language", "help"):
+            self._return_to = self.root.current
+        self.root.show_screen("language")
+
+    def _intent_language(self, lang: str) -> None:
+        # The flow keeps its place: its screen re-renders in the new language.
+        self.ui.lang = lang
+        self.session.language = lang
+        self._back()
+
+    def _intent_large_text(self, on: bool) -> None:
+        self.ui.large = on
+        self.session.large_text = on
+
+    def _intent_help(self) -> None:
+        if self.root.current not in ("language", "help"):
+            self._return_to = self.root.current
+        self.root.show_screen("help")
+
+    def _intent_back(self) -> None:
+        self._back()
+
+    def _back(self) -> None:
+        if self.runner is not None and self.runner.view is not None:
+            self.root.show_view(self.runner.view)
+        elif self._return_to == "start" or self._return_to not in self.root.screens:
+            self.go_start()
+        else:
+            self.root.show_screen(self._return_to)
+
+    def _intent_technician(self) -> None:
+        if self.runner is None:
+            self._return_to = "start"
+            self.root.screens["technician_entry"].message = None
+            self.root.show_screen("technician_entry")
+
+    def _intent_technician_pin(self, pin: str) -> None:
+        self.s.journal.incident("technician_entry", "pin entered; technician mode not in this version")
+        self.root.screens["technician_entry"].message = Msg("tech.entry.unavailable")
+
+    # -- time -------------------------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.clock.monotonic()
+        if self.runner is not None:
+            self.runner.tick()
+        armed = (self.root.current != "start" or self.ui.lang != self.cfg.terminal.default_language
+                 or self.ui.large) and (self.runner is None or self.runner.interactive)
+        state = self.idle.tick(armed)
+        if state == WARNING:
+            self.root.show_idle(self.idle.seconds_left())
+        elif state == EXPIRED:
+            self.expire()
+        elif self.root.idle_shown:
+            self.root.hide_idle()
+        if self._done_deadline is not None and now >= self._done_deadline:
+            self.go_start()
+        if self.catalog is None and now >= self._catalog_next:
+            self.load_catalog()
+        if now >= self._outbox_next:
+            self._outbox_next = now + OUTBOX_EVERY_S
+            self.submit(self.outbox.deliver_due, lambda result: None)
+        self.root.status_text = Msg("status.line", time=self.clock.now().strftime("%H:%M"),
+                                    hours=self.cfg.terminal.staffed_hours)
+
+    def expire(self) -> None:
+        """Nobody answered the idle warning: end everything and wipe what was theirs."""
+        log.info("idle timeout: session wiped")
+        if self.runner is not None:
+            runner, self.runner = self.runner, None
+            runner.on_end = lambda outcome: None
+            runner.finish("timeout")
+            self._end_session("timeout")
+        else:
+            self._end_session("timeout")
+        self.go_start(reset=True)
+
+
+class KioskApp(App):
+    title = "Kiosk"
+
+    def __init__(self, config: Config, clock: Clock | None = None, services: Services | None = None,
+                 scale: float = 1.0, startup_probe: bool = False, inline: bool = False, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.cfg = config
+        self.clock = clock or SystemClock()
+        self.services = services
+        self.scale = scale
+        self.startup_probe = startup_probe
+        self.inline = inline  # work done on the UI thread: deterministic renders and tests
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-work")
+        self.bus = Bus()
+        self.controller: Controller | None = None
+
+    # Work runs in the pool; its result is delivered on the UI thread through the bus.
+    def submit(self, fn: Callable[[], Any], done: Callable[[WorkResult], None]) -> None:
+        if self.inline:
+            run_inline(fn, done)
+            return
+
+        def finished(future: Future) -> None:
+            error = future.exception()
+            result = WorkResult(error=error) if error else WorkResult(value=future.result())
+            self.bus.post("work.done", done=done, result=result)
+
+        self.executor.submit(fn).add_done_callback(finished)
+
+    def build(self) -> KioskRoot:
+        from kivy.clock import Clock as KivyClock
+
+        if self.services is None:
+            self.services = Services.build(self.cfg, self.clock)
+        ui = install(UiState(self.services.translator, self.cfg.terminal.dpi, self.scale))
+        ui.lang = self.cfg.terminal.default_language
+        self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
+        self.bus.subscribe("work.done", lambda e: e.data["done"](e.data["result"]))
+        root = KioskRoot(intent=lambda name, **data: self.controller.intent(name, **data),
+                         monotonic=self.clock.monotonic)
+        self.controller = Controller(self.services, ui, root, self.bus, self.submit)
+        return root
+
+    def on_start(self) -> None:
+        from kivy.clock import Clock as KivyClock
+
+        assert self.controller is not None
+        self.controller.go_start()
+        self.controller.load_catalog()
+        KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25)
+        if self.startup_probe:
+            from kivy.core.window import Window
+
+            from kiosk.proctime import seconds_since_start
+
+            def flipped(*_: Any) -> None:
+                Window.unbind(on_flip=flipped)
+                print(f"first_frame_s={seconds_since_start():.3f}", flush=True)
+                self.stop()
+
+            KivyClock.schedule_once(lambda dt: Window.bind(on_flip=flipped), 0)
+
+    def on_stop(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        if self.controller is not None:
+            self.controller.session.wipe()
+        if self.services is not None:
+            self.services.close()
+
+
+def make_app(config: Config, **kw: Any) -> KioskApp:
+    """For tools (render, tests): an app sized for the configured panel, not scaled."""
+    from kivy.config import Config as KC
+
+    w, h = config.terminal.window
+    KC.set("graphics", "width", str(w))
+    KC.set("graphics", "height", str(h))
+    KC.set("graphics", "resizable", "0")
+    return KioskApp(config, **kw)
+
+
+def window_scale(width: int, height: int) -> float:
+    """Scale the portrait window down to fit this screen (a developer's desktop); 1.0 on the kiosk."""
+    import shutil
+    import subprocess
+
+    screen = os.environ.get("KIOSK_SCREEN")  # "WxH", for odd setups
+    if not screen and shutil.which("xrandr") and os.environ.get("DISPLAY"):
+        try:
+            out = subprocess.run(["xrandr", "--current"], capture_output=True, text=True, timeout=2).stdout
+            for line in out.splitlines():
+                if "current" in line:
+                    part = line.split("current", 1)[1].split(",")[0]
+                    screen = part.replace(" ", "")
+                    break
+        except (OSError, subprocess.SubprocessError):
+            screen = None
+    if not screen or "x" not in screen:
+        return 1.0
+    sw, sh = (int(v) for v in screen.split("x")[:2])
+    return min(1.0, (sh - 80) / height, sw / width)
+
+
+def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -> int:
+    from kivy.config import Config as KC
+
+    w, h = config.terminal.window
+    scale = 1.0 if fullscreen else window_scale(w, h)
+    if fullscreen:
+        KC.set("graphics", "fullscreen", "auto")
+    else:
+        KC.set("graphics", "width", str(int(w * scale)))
+        KC.set("graphics", "height", str(int(h * scale)))
+    KC.set("graphics", "resizable", "0")
+    app = KioskApp(config, scale=scale, startup_probe=startup_probe)
+    try:
+        app.run()
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run(__import__("kiosk.config").config.load("demo")))

@@ -1,0 +1,69 @@
+"""The non-UI parts of a terminal, built from config: journal, translator, platform, printer.
+Shared by the Kivy app, the headless CLI commands and the tests, so all run the same wiring."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from devices.printer.memory import MemoryPrinter
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import Config, ConfigError
+from kiosk.i18n import Translator
+from kiosk.journal import Journal
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    config: Config
+    clock: Clock
+    journal: Journal
+    translator: Translator
+    platform: Any
+    printer: Any
+    demo_server: Any = None
+    closers: list[Any] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None) -> "Services":
+        clock = clock or SystemClock()
+        data = Path(data_dir) if data_dir else config.data_path
+        journal = Journal(data / "journal.sqlite3", clock)
+        journal.close_open_sessions("interrupted")
+        translator = Translator(languages=config.terminal.languages)
+        platform, server = make_platform(config)
+        printer = make_printer(config)
+        return cls(config, clock, journal, translator, platform, printer, server)
+
+    def close(self) -> None:
+        if self.demo_server is not None:
+            self.demo_server.stop()
+        self.printer.close()
+        self.journal.close()
+
+
+def make_platform(config: Config) -> tuple[Any, Any]:
+    from kiosk.backend.http_client import HttpPlatform
+
+    p = config.platform
+    server = None
+    url = p.url
+    if url == "embedded://":
+        from kiosk.backend.demo_server import DemoPlatformServer
+
+        server = DemoPlatformServer()
+        url = server.start()
+        log.info("demo platform on %s", url)
+    client = HttpPlatform(url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s,
+                          retries=p.retries, backoff_s=p.backoff_s)
+    return client, server
+
+
+def make_printer(config: Config) -> Any:
+    url = config.devices.printer
+    if url == "memory://":
+        return MemoryPrinter()
+    raise ConfigError(config.source, "devices.printer", f"{url!r}: this version drives memory:// only")

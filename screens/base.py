@@ -1,0 +1,35 @@
+"""What every screen shares: it renders a `flows.engine.View` (or its own content) and reports
+what the citizen did as intents; it never calls a device or the platform."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+import screens.options  # noqa: F401 - registers OptionList, BigButton, BiLabel... for the .kv rules
+
+Intent = Callable[..., None]
+
+
+def _noop(name: str, **data: Any) -> None:
+    pass
+
+
+class KioskScreen(Screen):
+    view = ObjectProperty(None, allownone=True)
+    prompt = StringProperty("")
+    intent: Intent = _noop
+
+    def show(self, view: Any) -> None:
+        self.view = view
+        self.prompt = getattr(view, "prompt", None) or self.name
+
+    def emit(self, name: str, **data: Any) -> None:
+        self.intent(name, **data)
+
+
+def load_kv(py_file: str) -> None:
+    """Each screen's .kv sits beside its .py."""
+    Builder.load_file(py_file.replace(".py", ".kv"))

@@ -1,0 +1,18 @@
+"""The end of a service: thanks, and the way back to the start (which comes by itself)."""
+from __future__ import annotations
+
+from typing import Any
+
+from screens.base import KioskScreen, load_kv
+
+
+class DoneScreen(KioskScreen):
+    def on_kv_post(self, *_: Any) -> None:
+        from flows.engine import Option
+        from kiosk.i18n import Msg
+
+        self.ids.options.options = (Option("home", Msg("action.back_to_start")),)
+        self.ids.options.on_choose = lambda option_id: self.emit("home")
+
+
+load_kv(__file__)

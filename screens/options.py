@@ -1,0 +1,50 @@
+"""A column (or grid) of big buttons made from a view's options: shared by choice, error,
+ticket and result screens so buttons look and behave the same everywhere."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kivy.properties import NumericProperty, ObjectProperty
+from kivy.uix.gridlayout import GridLayout
+
+from screens.ui import ui
+from screens.widgets import BigButton
+
+
+class OptionList(GridLayout):
+    options = ObjectProperty((), allownone=True)
+    columns = NumericProperty(1)
+    on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.size_hint_y = None
+        self.bind(minimum_height=self.setter("height"))
+        self.fbind("options", self._rebuild)
+        self.fbind("columns", self._rebuild)
+        ui().fbind("theme", self._rebuild)
+        self._rebuild()
+
+    def _rebuild(self, *_: Any) -> None:
+        t = ui().theme
+        self.cols = max(1, min(int(self.columns), t.columns if self.columns > 1 else 1))
+        self.spacing = t.gap
+        self.clear_widgets()
+        for i, opt in enumerate(self.options or ()):
+            button = BigButton(label=opt.label, detail=opt.detail, reason=opt.reason, enabled=opt.enabled,
+                               option_id=opt.id, style="primary" if i == 0 and len(self.options) <= 3 else "secondary")
+            if len(self.options) > 3:
+                button.style = "secondary"
+            button.bind(on_release=lambda b: self.on_choose(b.option_id))
+            button.fbind("natural_height", self._even_rows)
+            self.add_widget(button)
+        self._even_rows()
+
+    def _even_rows(self, *_: Any) -> None:
+        buttons = list(reversed(self.children))  # Kivy keeps children newest-first
+        cols = max(1, self.cols or 1)
+        for start in range(0, len(buttons), cols):
+            row = buttons[start:start + cols]
+            tallest = max(b.natural_height for b in row)
+            for b in row:
+                b.min_height = tallest

@@ -1,0 +1,101 @@
+"""Renders every screen in a representative state to PNG, for people to look at.
+
+Scenes drive the real controller with the demo platform, in the real window (under Xvfb in CI),
+with work done inline so each scene is deterministic. The app is built by a factory the caller
+passes in (the composition root lives in kiosk/app.py, not here)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from flows.engine import Option, View
+from kiosk.i18n import Msg, Plain
+
+
+def _start(c: Any) -> None:
+    c.catalog = c.s.platform.catalog()
+    c.go_start()
+
+
+def _start_offline(c: Any) -> None:
+    c.catalog, c.catalog_error = None, "unreachable"
+    c.go_start()
+
+
+def _queue_choice(c: Any) -> None:
+    c.start_flow("queue_ticket")
+
+
+def _queue_ticket(c: Any) -> None:
+    c.start_flow("queue_ticket")
+    c.runner.send("choose", option=c.runner.flow.types[0].id)
+
+
+def _show(view: View) -> Callable[[Any], None]:
+    return lambda c: c.root.show_view(view)
+
+
+def _screen(name: str) -> Callable[[Any], None]:
+    return lambda c: c.root.show_screen(name)
+
+
+def _idle(c: Any) -> None:
+    _queue_choice(c)
+    c.root.show_idle(c.cfg.timeouts.idle_grace_s)
+
+
+def _technician(c: Any) -> None:
+    c.root.show_screen("technician_entry")
+    c.root.screens["technician_entry"].pin = "12"
+
+
+SCENES: dict[str, Callable[[Any], None]] = {
+    "start": _start,
+    "start_offline": _start_offline,
+    "language": _screen("language"),
+    "help": _screen("help"),
+    "instruction": _show(View("instruction", Msg("identify.idcard.title"), Msg("identify.idcard.body"))),
+    "choice": _queue_choice,
+    "waiting": _show(View("waiting", Msg("queue.issuing.title"), Msg("common.please_wait"))),
+    "result": _show(View("result", Msg("queue.ticket.title"), Msg("queue.ticket.printed"),
+                         options=(Option("done", Msg("action.done")),),
+                         data={"rows": ((Msg("queue.receipt.counters"), Plain("1-4")),
+                                        (Msg("queue.receipt.waiting", waiting=3), Plain("A023")))})),
+    "error": _show(View("error", Msg("error.platform_down.title"), Msg("error.platform_down.body", hours="09:00-17:30"),
+                        options=(Option("retry", Msg("action.retry")), Option("home", Msg("action.back_to_start"))))),
+    "ticket": _queue_ticket,
+    "done": _screen("done"),
+    "idle_warning": _idle,
+    "technician_entry": _technician,
+}
+
+
+def render(make_app: Callable[..., Any], cfg: Any, names: list[str], locales: list[str], out: Path,
+           large: bool = False, frames: int = 4) -> list[Path]:
+    from kivy.base import EventLoop, runTouchApp
+
+    app = make_app(cfg, inline=True)
+    app._run_prepare()
+    runTouchApp(embedded=True)
+    c = app.controller
+    written: list[Path] = []
+    try:
+        for name in names:
+            for loc in locales:
+                if c.runner is not None:
+                    c.runner.on_end = lambda outcome: None
+                    c.runner.finish("cancelled")
+                    c.runner = None
+                c.root.hide_idle()
+                c.ui.lang = loc
+                c.session.language = loc
+                c.ui.large = large
+                SCENES[name](c)
+                for _ in range(frames):
+                    EventLoop.idle()
+                path = out / (f"{name}.{loc}.large.png" if large else f"{name}.{loc}.png")
+                c.root.export_to_png(str(path))
+                written.append(path)
+    finally:
+        app.stop()
+    return written

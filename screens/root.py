@@ -1,0 +1,101 @@
+"""The window's content: a bar with language / large text / help on top (every screen), the
+current screen, a bar with cancel and the 24-hour status line at the bottom, and the idle
+overlay above all of it. Screens report intents; the app decides what they mean."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from screens.base import load_kv
+from screens.choice import ChoiceScreen
+from screens.done import DoneScreen
+from screens.error import ErrorScreen
+from screens.help import HelpScreen
+from screens.idle_warning import IdleWarning
+from screens.instruction import InstructionScreen
+from screens.language import LanguageScreen
+from screens.result import ResultScreen
+from screens.start import StartScreen
+from screens.technician_entry import TechnicianEntryScreen
+from screens.ticket import TicketScreen
+from screens.waiting import WaitingScreen
+
+SCREENS = (StartScreen, LanguageScreen, HelpScreen, InstructionScreen, ChoiceScreen, WaitingScreen,
+           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen)
+VIEW_SCREENS = {"instruction": "instruction", "choice": "choice", "waiting": "waiting", "result": "result",
+                "error": "error", "ticket": "ticket", "done": "done"}
+CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
+
+
+class KioskRoot(FloatLayout):
+    cancel_visible = BooleanProperty(False)
+    cancel_enabled = BooleanProperty(True)
+    status_text = ObjectProperty(None, allownone=True)
+    intent: Callable[..., None] = staticmethod(lambda name, **data: None)
+
+    def __init__(self, intent: Callable[..., None], monotonic: Callable[[], float], **kw: Any) -> None:
+        self.intent = intent
+        self._monotonic = monotonic
+        self._corner_taps: list[float] = []
+        super().__init__(**kw)
+        self.manager: ScreenManager = self.ids.manager
+        self.manager.transition = NoTransition()
+        self.screens: dict[str, Any] = {}
+        for cls in SCREENS:
+            screen = cls()
+            screen.intent = self._screen_intent
+            self.screens[screen.name] = screen
+            self.manager.add_widget(screen)
+        self.idle = IdleWarning()
+        self.idle.on_continue = lambda: self.intent("idle_continue")
+
+    def _screen_intent(self, name: str, **data: Any) -> None:
+        self.intent(name, **data)
+
+    @property
+    def current(self) -> str:
+        return self.manager.current
+
+    def show_screen(self, name: str) -> Any:
+        screen = self.screens[name]
+        self.manager.current = name
+        self.cancel_visible = name not in ("start",)
+        return screen
+
+    def show_view(self, view: Any) -> Any:
+        screen = self.screens[VIEW_SCREENS[view.kind]]
+        screen.show(view)
+        self.show_screen(screen.name)
+        self.cancel_enabled = bool(view.cancelable)
+        return screen
+
+    def show_idle(self, seconds_left: float) -> None:
+        self.idle.seconds_left = max(0, int(round(seconds_left)))
+        if self.idle.parent is None:
+            self.add_widget(self.idle)
+
+    def hide_idle(self) -> None:
+        if self.idle.parent is not None:
+            self.remove_widget(self.idle)
+
+    @property
+    def idle_shown(self) -> bool:
+        return self.idle.parent is not None
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self.intent("touch")
+        # The hidden technician gesture: five taps in the top-left corner within three seconds.
+        corner = self.ids.topbar.height
+        if touch.x < corner and touch.y > self.top - corner:
+            now = self._monotonic()
+            self._corner_taps = [t for t in self._corner_taps if now - t < CORNER_WINDOW_S] + [now]
+            if len(self._corner_taps) >= CORNER_TAPS:
+                self._corner_taps.clear()
+                self.intent("technician")
+        return super().on_touch_down(touch)
+
+
+load_kv(__file__)

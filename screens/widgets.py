@@ -1,0 +1,183 @@
+"""Widgets every screen uses: labels that break lines the right way for each script, bilingual
+label pairs, big buttons, the QR image. Labels never let Kivy wrap text itself: Kivy breaks only
+at ASCII spaces and otherwise splits anywhere, even inside a Tibetan stack."""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from kivy.core.image import Image as CoreImage
+from kivy.lang import Builder
+from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, ObjectProperty, OptionProperty,
+                             StringProperty)
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.label import Label
+from kivy.utils import escape_markup
+
+from kiosk.i18n import Msg, break_lines, font_path, font_runs, neutral_font, script_of
+from screens.ui import ui
+
+# Our measure (Pillow + RAQM) and SDL2_ttf's differ by a pixel or two per line; keep a margin
+# so Kivy never re-wraps a line we already broke.
+MEASURE_MARGIN = 0.97
+LINE_HEIGHT = {"tibetan": 0.9, "cjk": 1.15, "yi": 1.2, "latin": 1.25}
+
+
+def main_font_key(text: str, lang: str) -> str:
+    for ch in text:
+        s = script_of(ch)
+        if s:
+            return s
+    return neutral_font(lang)
+
+
+def markup_runs(line: str, lang: str) -> str:
+    return "".join(f"[font={font_path(key)}]{escape_markup(run)}[/font]" for key, run in font_runs(line, lang))
+
+
+class ScriptLabel(Label):
+    """One text in one language, broken into lines by `kiosk.i18n.break_lines`."""
+
+    source_text = StringProperty("")
+    lang = StringProperty("zh_CN")
+    font_px = NumericProperty(30)
+    bold = BooleanProperty(False)
+    fit_height = BooleanProperty(True)
+    broken_lines = ListProperty([])
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.markup = True
+        self.line_height = 1.3
+        self.fbind("source_text", self._refresh)
+        self.fbind("lang", self._refresh)
+        self.fbind("font_px", self._refresh)
+        self.fbind("width", self._refresh)
+        self._refresh()
+
+    def _refresh(self, *_: Any) -> None:
+        text = self.source_text
+        width = self.width - self.padding[0] - self.padding[2] if len(self.padding) == 4 else self.width
+        self.font_size = self.font_px
+        key = main_font_key(text, self.lang)
+        self.font_name = font_path(key)
+        # Line spacing >= 1.3 em: the Tibetan font's own line box is already 2.8 em (deep stacks).
+        self.line_height = LINE_HEIGHT.get(key, 1.15)
+        if not text or width < 10:
+            self.broken_lines = [text] if text else []
+        else:
+            self.broken_lines = break_lines(text, self.lang, int(width * MEASURE_MARGIN), int(self.font_px))
+        self.text = "\n".join(markup_runs(line, self.lang) for line in self.broken_lines)
+        self.text_size = (self.width, None)
+        self.texture_update()
+        if self.fit_height:
+            self.height = self.texture_size[1]
+
+    def on_texture_size(self, *_: Any) -> None:
+        if self.fit_height:
+            self.height = self.texture_size[1]
+
+
+class BiLabel(BoxLayout):
+    """A text in the chosen language, with Chinese beneath it in bilingual mode.
+
+    Set `msg` to a catalog key, or `source` to a Msg / platform LocalText / Plain."""
+
+    msg = StringProperty("")
+    source = ObjectProperty(None, allownone=True)
+    role = OptionProperty("body", options=["body", "title", "small", "huge"])
+    halign = StringProperty("left")
+    color = ListProperty([0.067, 0.067, 0.067, 1])
+    muted_color = ListProperty([0.24, 0.24, 0.24, 1])
+    primary_text = StringProperty("")
+    secondary_text = StringProperty("")
+
+    def __init__(self, **kw: Any) -> None:
+        self.primary = ScriptLabel(size_hint_y=None)
+        self.secondary = ScriptLabel(size_hint_y=None, lang="zh_CN")
+        super().__init__(orientation="vertical", size_hint_y=None, **kw)
+        self.add_widget(self.primary)
+        state = ui()
+        for prop in ("msg", "source", "role", "halign", "color"):
+            self.fbind(prop, self._refresh)
+        state.fbind("lang", self._refresh)
+        state.fbind("theme", self._refresh)
+        self.primary.fbind("height", self._resize)
+        self.secondary.fbind("height", self._resize)
+        self._refresh()
+
+    def _font(self, secondary: bool) -> float:
+        t = ui().theme
+        size = {"body": t.font_body, "title": t.font_title, "small": t.font_small, "huge": t.font_huge}[self.role]
+        return size * (0.8 if secondary and self.role != "small" else 1.0)
+
+    def _refresh(self, *_: Any) -> None:
+        state = ui()
+        src = self.source if self.source is not None else (Msg(self.msg) if self.msg else None)
+        primary, secondary = state.pair(src) if src is not None else ("", None)
+        self.primary_text, self.secondary_text = primary, secondary or ""
+        for label, text, lang, sec in ((self.primary, primary, state.lang, False),
+                                       (self.secondary, secondary or "", "zh_CN", True)):
+            label.halign = self.halign
+            label.color = self.muted_color if sec else self.color
+            label.font_px = self._font(sec)
+            label.lang = lang
+            label.source_text = text
+        if secondary and self.secondary.parent is None:
+            self.add_widget(self.secondary)
+        elif not secondary and self.secondary.parent is not None:
+            self.remove_widget(self.secondary)
+        self._resize()
+
+    def _resize(self, *_: Any) -> None:
+        self.height = sum(c.height for c in self.children) + self.spacing * max(0, len(self.children) - 1)
+
+
+class BigButton(ButtonBehavior, BoxLayout):
+    """A touch target at least 18 mm tall, with a bilingual label and an optional detail line."""
+
+    label = ObjectProperty(None, allownone=True)  # Msg, LocalText or Plain
+    detail = ObjectProperty(None, allownone=True)
+    reason = ObjectProperty(None, allownone=True)  # why it is disabled
+    style = OptionProperty("primary", options=["primary", "secondary", "danger"])
+    enabled = BooleanProperty(True)
+    option_id = StringProperty("")
+    min_height = NumericProperty(0)  # set by OptionList so tiles in one row are equally tall
+    natural_height = NumericProperty(0)
+    bg = ListProperty([0, 0, 0, 1])
+    fg = ListProperty([1, 1, 1, 1])
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.enabled and self.collide_point(*touch.pos):
+            return True  # swallow: a greyed tile does nothing, its reason is on it
+        return super().on_touch_down(touch)
+
+
+class QRImage(Image):
+    """A QR code drawn from its data with segno; crisp at any size (nearest-neighbour scaling)."""
+
+    data = StringProperty("")
+
+    def on_data(self, *_: Any) -> None:
+        if not self.data:
+            self.texture = None
+            return
+        import segno
+
+        buf = io.BytesIO()
+        segno.make(self.data, error="m").save(buf, kind="png", scale=8, border=2)
+        buf.seek(0)
+        tex = CoreImage(buf, ext="png").texture
+        tex.mag_filter = "nearest"
+        self.texture = tex
+
+
+class ProgressSweep(Label):
+    """An indeterminate progress bar; animated by the app's tick so it costs nothing when hidden."""
+
+    phase = NumericProperty(0.0)
+
+
+Builder.load_file(__file__.replace(".py", ".kv"))

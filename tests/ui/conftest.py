@@ -1,0 +1,105 @@
+"""One real Kivy window for the UI tests (Kivy cannot reopen a window in one process), driven
+by real touches through the window, with the fake clock for every timeout."""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Iterator
+
+import pytest
+
+
+class Harness:
+    def __init__(self, app: Any, clock: Any) -> None:
+        self.app, self.clock = app, clock
+        self.c = app.controller
+
+    def pump(self, until: Callable[[], bool] | None = None, frames: int = 400) -> None:
+        """Run frames until `until()` holds (work finishes on pool threads); fail if it never does."""
+        from kivy.base import EventLoop
+
+        for _ in range(frames):
+            EventLoop.idle()
+            if until is None or until():
+                if until is None:
+                    continue
+                for _ in range(3):  # let layout settle after the state change
+                    EventLoop.idle()
+                return
+        if until is not None:
+            raise AssertionError(f"condition not reached in {frames} frames: screen={self.c.root.current}")
+
+    def widgets(self, root: Any = None) -> Iterator[Any]:
+        root = root or self.c.root
+        yield root
+        for child in root.children:
+            yield from self.widgets(child)
+
+    def button(self, option_id: str | None = None, msg: str | None = None) -> Any:
+        from screens.widgets import BigButton
+
+        found = []
+        for w in self.widgets():
+            if not isinstance(w, BigButton) or w.opacity == 0 or w.get_root_window() is None:
+                continue
+            if option_id is not None and w.option_id == option_id:
+                found.append(w)
+            if msg is not None and getattr(w.label, "id", None) == msg:
+                found.append(w)
+        assert found, f"no button {option_id or msg} on {self.c.root.current}"
+        return found[0]
+
+    def tap(self, widget: Any) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+        self.pump(frames=2)
+
+    def texts(self) -> str:
+        """Everything the screen currently says (primary and secondary lines)."""
+        from screens.widgets import BiLabel
+
+        out = []
+        for w in self.widgets():
+            if isinstance(w, BiLabel) and w.opacity > 0:
+                out += [w.primary_text, w.secondary_text]
+        return "\n".join(t for t in out if t)
+
+    def reset(self) -> None:
+        if self.c.runner is not None:
+            self.c.runner.on_end = lambda outcome: None
+            self.c.runner.finish("cancelled")
+            self.c.runner = None
+        self.app.services.demo_server.set_fault("none")
+        self.app.services.printer.state = "ok"
+        self.c.go_start(reset=True)
+        self.pump(frames=3)
+
+
+@pytest.fixture(scope="session")
+def kiosk(tmp_path_factory) -> Iterator[Harness]:
+    from kivy.base import runTouchApp
+
+    from kiosk import config
+    from kiosk.app import make_app
+    from kiosk.clock import FakeClock
+
+    cfg = config.load("demo")
+    data = tmp_path_factory.mktemp("kiosk-data")
+    cfg = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, data_dir=str(data)))
+    clock = FakeClock()
+    app = make_app(cfg, clock=clock)
+    app._run_prepare()
+    runTouchApp(embedded=True)
+    h = Harness(app, clock)
+    h.pump(lambda: h.c.catalog is not None)
+    yield h
+    app.stop()
+
+
+@pytest.fixture
+def ui(kiosk: Harness) -> Iterator[Harness]:
+    kiosk.reset()
+    yield kiosk

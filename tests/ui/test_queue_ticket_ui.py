@@ -1,0 +1,139 @@
+"""Start -> language -> queue ticket -> done, and the idle warning, in the real window."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def test_queue_ticket_in_tibetan_end_to_end(ui):
+    c = ui.c
+    assert c.root.current == "start"
+    ui.tap(ui.button(msg="bar.language"))
+    assert c.root.current == "language"
+    ui.tap(ui.button(option_id="bo"))
+    assert c.root.current == "start" and c.ui.lang == "bo"
+    assert "ཆུ་ཚོད" in ui.texts() and "24小时政务自助服务" in ui.texts()  # Tibetan with Chinese beneath
+
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    first = c.runner.flow.types[0]
+    ui.tap(ui.button(option_id=first.id))
+    ui.pump(lambda: c.root.current == "ticket")
+    ticket = c.runner.flow.ticket
+    assert ticket.number in ui.texts()
+    printed = ui.app.services.printer.printed
+    assert printed and printed[-1].kind == "queue_ticket" and printed[-1].lang == "bo"
+    jobs = ui.app.services.journal.rows("print_jobs")
+    assert jobs[-1]["state"] == "done"
+
+    ui.tap(ui.button(option_id="done"))
+    assert c.root.current == "done" and c.runner is None
+    ui.clock.advance(10)
+    c.tick()
+    ui.pump(frames=2)
+    assert c.root.current == "start"
+    sessions = ui.app.services.journal.rows("sessions")
+    assert sessions[-1]["outcome"] == "completed" and sessions[-1]["language"] == "bo"
+
+
+def test_idle_warning_then_reset_wipes_everything(ui):
+    c = ui.c
+    ui.tap(ui.button(msg="bar.language"))
+    ui.tap(ui.button(option_id="ii"))
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    session = c.session
+    session.put_personal(name="test-name")  # as if an identify step had read a card
+
+    ui.clock.advance(c.cfg.timeouts.idle_s - 1)
+    c.tick()
+    assert not c.root.idle_shown
+    ui.clock.advance(1)
+    c.tick()
+    ui.pump(frames=2)
+    assert c.root.idle_shown and c.root.current == "choice"
+    assert c.root.idle.seconds_left == 20
+
+    ui.clock.advance(c.cfg.timeouts.idle_grace_s)
+    c.tick()
+    ui.pump(frames=2)
+    assert not c.root.idle_shown and c.root.current == "start"
+    assert c.ui.lang == "zh_CN" and c.runner is None
+    assert session.wiped and session.personal("name") is None
+    assert ui.app.services.journal.rows("sessions")[-1]["outcome"] == "timeout"
+
+
+def test_one_tap_on_the_warning_continues_where_you_were(ui):
+    c = ui.c
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    ui.clock.advance(c.cfg.timeouts.idle_s + 5)
+    c.tick()
+    ui.pump(frames=2)
+    assert c.root.idle_shown
+    ui.tap(ui.button(option_id="continue"))
+    c.tick()
+    assert not c.root.idle_shown and c.root.current == "choice" and c.runner is not None
+
+
+def test_language_changes_mid_flow_without_losing_the_place(ui):
+    c = ui.c
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    runner = c.runner
+    ui.tap(ui.button(msg="bar.language"))
+    ui.tap(ui.button(option_id="en"))
+    assert c.root.current == "choice" and c.runner is runner and runner.step == "choose"
+    assert "Which kind of business?" in ui.texts()
+
+
+def test_platform_down_gives_a_clear_screen_not_a_hang(ui):
+    c = ui.c
+    ui.app.services.demo_server.set_fault("down")
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "error")
+    assert c.runner.step == "error" and c.runner.view.data["reason"] in ("unreachable", "timeout")
+    assert "09:00-17:30" in ui.texts()
+    ui.tap(ui.button(option_id="home"))
+    assert c.root.current == "start" and c.runner is None
+
+
+def test_cancel_is_one_tap_from_any_flow_step(ui):
+    c = ui.c
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    ui.tap(ui.button(msg="action.cancel"))
+    assert c.root.current == "start" and c.runner is None
+    assert ui.app.services.journal.rows("sessions")[-1]["outcome"] == "cancelled"
+
+
+def test_printer_down_greys_the_tile_with_the_reason(ui):
+    c = ui.c
+    ui.app.services.printer.state = "paper_out"
+    c.go_start()
+    ui.pump(frames=2)
+    tile = ui.button(option_id="flow:queue_ticket")
+    assert not tile.enabled
+    ui.tap(tile)
+    assert c.root.current == "start" and c.runner is None  # a greyed tile does nothing
+    assert "打印机暂不可用" in ui.texts()
+
+
+def test_paper_out_mid_flow_still_gives_the_number_then_reprints_once(ui):
+    c = ui.c
+    printer = ui.app.services.printer
+    before = len(printer.printed)
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    printer.state = "paper_out"
+    ui.tap(ui.button(option_id=c.runner.flow.types[0].id))
+    ui.pump(lambda: c.root.current == "ticket")
+    assert c.runner.view.data["print_error"] == "paper_out"
+    assert c.runner.flow.ticket.number in ui.texts() and len(printer.printed) == before
+    assert ui.app.services.journal.rows("print_jobs")[-1]["state"] == "failed"
+    printer.state = "ok"
+    ui.tap(ui.button(option_id="reprint"))
+    ui.pump(lambda: c.root.current == "ticket" and c.runner.view.data["print_error"] is None)
+    assert len(printer.printed) == before + 1
+    assert [j["state"] for j in ui.app.services.journal.rows("print_jobs")[-2:]] == ["failed", "done"]

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+
+from kiosk import config
+from kiosk.config import ConfigError
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "site.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_demo_profile_loads_with_typed_values():
+    cfg = config.load("demo")
+    assert cfg.profile == "demo"
+    assert cfg.terminal.window == (1080, 1920)
+    assert isinstance(cfg.terminal.dpi, float)
+    assert cfg.platform.url == "embedded://"
+    assert cfg.terminal.languages == ("zh_CN", "bo", "ii", "en")
+
+
+def test_site_file_overrides_profile(tmp_path):
+    p = write(tmp_path, 'profile = "demo"\n[terminal]\nid = "ganzi-luhuo-03"\n[timeouts]\nidle_s = 90\n')
+    cfg = config.load(None, p)
+    assert cfg.terminal.id == "ganzi-luhuo-03"
+    assert cfg.timeouts.idle_s == 90.0
+    assert cfg.terminal.dpi == 102.0  # from the profile
+
+
+@pytest.mark.parametrize("body, key, words", [
+    ('[timeouts]\nidle_s = "soon"\n', "timeouts.idle_s", "expected a number"),
+    ('[terminal]\nwindow = [1080]\n', "terminal.window", "expected 2 values"),
+    ('[terminal]\nlanguges = ["bo"]\n', "terminal.languges", "unknown key"),
+    ('[terminal]\nlanguages = ["bo", "xx"]\ndefault_language = "bo"\n', "terminal.languages", "unknown language"),
+    ('[terminal]\ndefault_language = "en"\nlanguages = ["zh_CN", "bo"]\n', "terminal.default_language", "not in"),
+    ('[timeouts]\nidle_grace_s = 5\n', "timeouts.idle_grace_s", "at least 20 s"),
+    ('[platform]\nurl = "ftp://x"\n', "platform.url", "expected http"),
+    ('[platform]\nretries = true\n', "platform.retries", "expected an integer"),
+    ('terminal = 3\n', "terminal", "expected a table"),
+])
+def test_bad_config_names_file_and_key(tmp_path, body, key, words):
+    p = write(tmp_path, body)
+    with pytest.raises(ConfigError) as e:
+        config.load("demo", p)
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(p) + ": " + key + ": ")
+    assert words in msg
+
+
+def test_broken_toml_and_missing_file(tmp_path):
+    p = write(tmp_path, "[terminal\nid=1")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        config.load("demo", p)
+    with pytest.raises(ConfigError, match="file not found"):
+        config.load("demo", tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="no profile 'nosuch'"):
+        config.load("nosuch")
+
+
+def test_cli_prints_one_line_for_bad_config(tmp_path, capsys):
+    from kiosk.cli import main
+
+    p = write(tmp_path, '[timeouts]\nidle_s = "x"\n')
+    assert main(["render", "--config", str(p), "--screen", "start", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "timeouts.idle_s" in err[0] and "Traceback" not in err[0]
