@@ -62,7 +62,6 @@ class Controller:
         self._done_deadline: float | None = None
         self._return_to: str = "start"
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
-        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours)
 
     # -- sessions ---------------------------------------------------------------------------
     def _new_session(self) -> Session:
@@ -230,6 +229,7 @@ class Controller:
     def _intent_help(self) -> None:
         if self.root.current not in ("language", "help"):
             self._return_to = self.root.current
+        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours)
         self.root.show_screen("help")
 
     def _intent_back(self) -> None:

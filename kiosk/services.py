@@ -39,6 +39,9 @@ class Services:
         return cls(config, clock, journal, translator, platform, printer, server)
 
     def close(self) -> None:
+        close = getattr(self.platform, "close", None)
+        if close is not None:
+            close()
         if self.demo_server is not None:
             self.demo_server.stop()
         self.printer.close()
