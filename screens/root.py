@@ -30,6 +30,32 @@ VIEW_SCREENS = {"instruction": "instruction", "choice": "choice", "waiting": "wa
 CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
 
 
+class LazyScreens(dict):
+    """name -> screen, built and added to the manager the first time it is asked for."""
+
+    def __init__(self, manager: ScreenManager, intent: Callable[..., None]) -> None:
+        super().__init__()
+        self.manager, self.intent = manager, intent
+        self.names = {_screen_name(cls): cls for cls in SCREENS}
+
+    def __missing__(self, name: str) -> Any:
+        screen = self.names[name]()
+        screen.intent = self.intent
+        self[name] = screen
+        self.manager.add_widget(screen)
+        return screen
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+
+def _screen_name(cls: type) -> str:
+    """StartScreen -> start, TechnicianEntryScreen -> technician_entry."""
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__.removesuffix("Screen")).lower()
+
+
 class KioskRoot(FloatLayout):
     cancel_visible = BooleanProperty(False)
     cancel_enabled = BooleanProperty(True)
@@ -43,12 +69,10 @@ class KioskRoot(FloatLayout):
         super().__init__(**kw)
         self.manager: ScreenManager = self.ids.manager
         self.manager.transition = NoTransition()
-        self.screens: dict[str, Any] = {}
-        for cls in SCREENS:
-            screen = cls()
-            screen.intent = self._screen_intent
-            self.screens[screen.name] = screen
-            self.manager.add_widget(screen)
+        # Screens are built on first use: the start screen draws sooner, the rest costs nothing
+        # until a citizen needs it.
+        self.screens = LazyScreens(self.manager, self._screen_intent)
+        self.screens["start"]
         self.idle = IdleWarning()
         self.idle.on_continue = lambda: self.intent("idle_continue")
 

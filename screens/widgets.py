@@ -48,6 +48,7 @@ class ScriptLabel(Label):
     broken_lines = ListProperty([])
 
     def __init__(self, **kw: Any) -> None:
+        self._batching = False
         super().__init__(**kw)
         self.markup = True
         self.line_height = 1.3
@@ -57,7 +58,21 @@ class ScriptLabel(Label):
         self.fbind("width", self._refresh)
         self._refresh()
 
+    def update(self, text: str, lang: str, font_px: float) -> None:
+        """Set all three at once: one line-breaking pass instead of three."""
+        self._batching = True
+        try:
+            self.lang, self.font_px = lang, font_px
+        finally:
+            self._batching = False
+        if self.source_text == text:
+            self._refresh()
+        else:
+            self.source_text = text
+
     def _refresh(self, *_: Any) -> None:
+        if self._batching:
+            return
         text = self.source_text
         width = self.width - self.padding[0] - self.padding[2] if len(self.padding) == 4 else self.width
         self.font_size = self.font_px
@@ -122,9 +137,7 @@ class BiLabel(BoxLayout):
                                        (self.secondary, secondary or "", "zh_CN", True)):
             label.halign = self.halign
             label.color = self.muted_color if sec else self.color
-            label.font_px = self._font(sec)
-            label.lang = lang
-            label.source_text = text
+            label.update(text, lang, self._font(sec))
         if secondary and self.secondary.parent is None:
             self.add_widget(self.secondary)
         elif not secondary and self.secondary.parent is not None:
