@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="screens-out")
     p.set_defaults(func=cmd_render)
 
+    from kiosk.commands import register_all
+
+    dev = sub.add_parser("device", help="talk to one device directly (technician smoke tests)")
+    sim = sub.add_parser("sim", help="run a device simulator")
+    register_all(dev.add_subparsers(dest="device_command", required=True),
+                 sim.add_subparsers(dest="sim_command", required=True))
+
     p = sub.add_parser("flow", help="flows")
     fsub = p.add_subparsers(dest="flow_command", required=True)
     q = fsub.add_parser("list", help="one line per flow: <id> <title>")
