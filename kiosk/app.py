@@ -294,7 +294,8 @@ class KioskApp(App):
     title = "Kiosk"
 
     def __init__(self, config: Config, clock: Clock | None = None, services: Services | None = None,
-                 scale: float = 1.0, startup_probe: bool = False, inline: bool = False, **kw: Any) -> None:
+                 scale: float = 1.0, startup_probe: bool = False, inline: bool = False, ticking: bool = True,
+                 **kw: Any) -> None:
         super().__init__(**kw)
         self.cfg = config
         self.clock = clock or SystemClock()
@@ -302,6 +303,7 @@ class KioskApp(App):
         self.scale = scale
         self.startup_probe = startup_probe
         self.inline = inline  # work done on the UI thread: deterministic renders and tests
+        self.ticking = ticking  # renders tick by hand so every image shows one moment
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-work")
         self.bus = Bus()
         self.controller: Controller | None = None
@@ -339,7 +341,8 @@ class KioskApp(App):
         assert self.controller is not None
         self.controller.go_start()
         self.controller.load_catalog()
-        KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25)
+        if self.ticking:
+            KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25)
         if self.startup_probe:
             from kivy.core.window import Window
 

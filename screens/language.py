@@ -14,7 +14,10 @@ class LanguageScreen(KioskScreen):
         from flows.engine import Option
         from kiosk.i18n import Msg
 
-        self.ids.options.options = tuple(Option(code, Msg(f"language.choice.{code}")) for code in CHOICES)
+        # One script per line: Kivy aligns mixed-font runs by their bottoms, not their baselines.
+        self.ids.options.options = tuple(
+            Option(code, Msg(f"language.choice.{code}"), Msg("language.with_chinese") if code in ("bo", "ii") else None)
+            for code in CHOICES)
         self.ids.options.on_choose = lambda code: self.emit("language", lang=code)
 
 

@@ -41,7 +41,7 @@ def _screen(name: str) -> Callable[[Any], None]:
 
 def _idle(c: Any) -> None:
     _queue_choice(c)
-    c.root.show_idle(c.cfg.timeouts.idle_grace_s)
+    c.idle.last_touch = c.clock.monotonic() - c.cfg.timeouts.idle_s  # nobody touched it for a minute
 
 
 def _technician(c: Any) -> None:
@@ -53,7 +53,7 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "start": _start,
     "start_offline": _start_offline,
     "language": _screen("language"),
-    "help": _screen("help"),
+    "help": lambda c: c.intent("help"),
     "instruction": _show(View("instruction", Msg("identify.idcard.title"), Msg("identify.idcard.body"))),
     "choice": _queue_choice,
     "waiting": _show(View("waiting", Msg("queue.issuing.title"), Msg("common.please_wait"))),
@@ -74,7 +74,7 @@ def render(make_app: Callable[..., Any], cfg: Any, names: list[str], locales: li
            large: bool = False, frames: int = 4) -> list[Path]:
     from kivy.base import EventLoop, runTouchApp
 
-    app = make_app(cfg, inline=True)
+    app = make_app(cfg, inline=True, ticking=False)
     app._run_prepare()
     runTouchApp(embedded=True)
     c = app.controller
@@ -87,10 +87,12 @@ def render(make_app: Callable[..., Any], cfg: Any, names: list[str], locales: li
                     c.runner.finish("cancelled")
                     c.runner = None
                 c.root.hide_idle()
+                c.idle.touch()
                 c.ui.lang = loc
                 c.session.language = loc
                 c.ui.large = large
                 SCENES[name](c)
+                c.tick()
                 for _ in range(frames):
                     EventLoop.idle()
                 path = out / (f"{name}.{loc}.large.png" if large else f"{name}.{loc}.png")
