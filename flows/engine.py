@@ -279,6 +279,8 @@ class FlowRunner:
         try:
             fn()
         except Exception as e:  # noqa: BLE001 - any bug in a flow ends in the failsafe, never a hang
-            log.error("%s: failure in step %s: %s\n%s", self.flow.id, self.step, type(e).__name__,
-                      "".join(traceback.format_exception(e)[-3:]))
+            # Where it failed, not what it said: an exception message may carry personal data.
+            frames = traceback.extract_tb(e.__traceback__)[-3:]
+            log.error("%s: failure in step %s: %s at %s", self.flow.id, self.step, type(e).__name__,
+                      " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames)))
             self.failsafe(f"bug:{type(e).__name__}")

@@ -15,10 +15,13 @@ class OutboxSender:
                  max_backoff_s: float = 600.0) -> None:
         self.journal, self.platform, self.clock = journal, platform, clock
         self.base_backoff_s, self.max_backoff_s = base_backoff_s, max_backoff_s
+        self._paused_until = 0.0  # the platform is down: nobody tries before this
 
     def deliver_due(self, limit: int = 20) -> tuple[int, int]:
         """Try every item that is due; returns (delivered, failed). Safe to call from a worker."""
         delivered = failed = 0
+        if self.clock.monotonic() < self._paused_until:
+            return delivered, failed
         for item in self.journal.outbox_due(self.clock.monotonic(), limit):
             try:
                 self.platform.submit(item["kind"], item["payload"], item["idempotency_key"])
@@ -29,6 +32,7 @@ class OutboxSender:
             except PlatformError as e:
                 delay = min(self.max_backoff_s, self.base_backoff_s * (2 ** item["attempts"]))
                 self.journal.outbox_failed(item["id"], e.reason, self.clock.monotonic() + delay)
+                self._paused_until = self.clock.monotonic() + delay
                 failed += 1
                 break  # the platform is down: don't hammer it with the rest
             else:
