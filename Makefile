@@ -5,7 +5,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 # Debian packages the kiosk and its tests use; installed only when missing.
 DEB_PACKAGES := python3-venv xvfb xauth libgl1 libmtdev1 libzbar0 pcscd libpcsclite-dev swig \
-                vsmartcard-vpcd mosquitto fonts-noto-cjk fonts-noto-core fonts-sil-nuosusil espeak-ng
+                vsmartcard-vpcd mosquitto fonts-noto-cjk fonts-noto-core fonts-sil-nuosusil espeak-ng vorbis-tools
 XVFB := xvfb-run -a -s "-screen 0 1280x2000x24"
 
 .PHONY: setup run test bench render catalogs clean
@@ -31,6 +31,7 @@ $(VENV)/.installed: $(VENV)/.debs requirements.lock pyproject.toml
 catalogs: $(VENV)/.installed
 	@$(VPY) -m kiosk.catalogs compile
 	@$(VPY) -m kiosk.fontbuild
+	@$(VPY) -m kiosk.voicebuild
 
 # A terminal or desktop has a display; a bare server gets a virtual one so the kiosk still starts.
 run: setup

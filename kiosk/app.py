@@ -35,6 +35,7 @@ from kiosk.idle import EXPIRED, WARNING, IdleMonitor  # noqa: E402
 from kiosk.outbox import OutboxSender  # noqa: E402
 from kiosk.services import Services  # noqa: E402
 from kiosk.session import Session  # noqa: E402
+from kiosk.voice import SCREEN_PROMPTS, NullPlayer, Voice, view_prompt  # noqa: E402
 from screens.root import KioskRoot  # noqa: E402
 from screens.ui import UiState, install  # noqa: E402
 
@@ -47,7 +48,8 @@ OUTBOX_EVERY_S = 30.0
 
 class Controller:
     def __init__(self, services: Services, ui: UiState, root: KioskRoot, bus: Bus,
-                 submit: Callable[[Callable[[], Any], Callable[[WorkResult], None]], None]) -> None:
+                 submit: Callable[[Callable[[], Any], Callable[[WorkResult], None]], None],
+                 voice: Voice | None = None) -> None:
         self.s = services
         self.cfg = services.config
         self.clock: Clock = services.clock
@@ -62,6 +64,16 @@ class Controller:
         self._done_deadline: float | None = None
         self._return_to: str = "start"
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
+        self.voice = voice or Voice(NullPlayer())
+        root.manager.bind(current=lambda _m, name: self._speak_screen(name))
+
+    # -- voice ------------------------------------------------------------------------------
+    def _speak_screen(self, name: str) -> None:
+        if name in SCREEN_PROMPTS:
+            self.voice.say(self.ui.lang, SCREEN_PROMPTS[name])
+
+    def _speak_view(self, view: View) -> None:
+        self.voice.say(self.ui.lang, view_prompt(view))
 
     # -- sessions ---------------------------------------------------------------------------
     def _new_session(self) -> Session:
@@ -157,6 +169,7 @@ class Controller:
 
     def _on_view(self, step: str, view: View) -> None:
         self.root.show_view(view)
+        self._speak_view(view)
         self.idle.touch()
 
     def _on_flow_end(self, outcome: str) -> None:
@@ -178,6 +191,10 @@ class Controller:
 
     def _intent_touch(self) -> None:
         self.idle.touch()
+        self.voice.stop()  # a new touch stops speech
+
+    def _intent_repeat(self) -> None:
+        self.voice.repeat()
 
     def _intent_idle_continue(self) -> None:
         self.idle.touch()
@@ -221,6 +238,8 @@ class Controller:
         self.ui.lang = lang
         self.session.language = lang
         self._back()
+        if self.runner is not None and self.runner.view is not None:
+            self._speak_view(self.runner.view)
 
     def _intent_large_text(self, on: bool) -> None:
         self.ui.large = on
@@ -262,6 +281,8 @@ class Controller:
                  or self.ui.large) and (self.runner is None or self.runner.interactive)
         state = self.idle.tick(armed)
         if state == WARNING:
+            if not self.root.idle_shown:
+                self.voice.say(self.ui.lang, SCREEN_PROMPTS["idle"])  # spoken and shown
             self.root.show_idle(self.idle.seconds_left())
         elif state == EXPIRED:
             self.expire()
@@ -326,14 +347,21 @@ class KioskApp(App):
 
         if self.services is None:
             self.services = Services.build(self.cfg, self.clock)
-        ui = install(UiState(self.services.translator, self.cfg.terminal.dpi, self.scale))
+        ui = install(self.services.translator, self.cfg.terminal.dpi, self.scale)
         ui.lang = self.cfg.terminal.default_language
         self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
         self.bus.subscribe("work.done", lambda e: e.data["done"](e.data["result"]))
         root = KioskRoot(intent=lambda name, **data: self.controller.intent(name, **data),
                          monotonic=self.clock.monotonic)
-        self.controller = Controller(self.services, ui, root, self.bus, self.submit)
+        self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())
         return root
+
+    def _voice(self) -> Voice:
+        if self.inline or os.environ.get("KIOSK_MUTE"):
+            return Voice(NullPlayer())  # renders and tests: nothing to hear
+        from screens.voice_player import KivyPlayer
+
+        return Voice(KivyPlayer())
 
     def on_start(self) -> None:
         from kivy.clock import Clock as KivyClock

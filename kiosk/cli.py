@@ -66,6 +66,23 @@ def cmd_flow_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voice_report(args: argparse.Namespace) -> int:
+    import json
+
+    from kiosk.config import LANGUAGES
+    from kiosk.voice import report
+
+    result = report(LANGUAGES)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    for lang, r in result.items():
+        print(f"{lang}: {r['recorded']}/{r['prompts']} prompts recorded")
+        for key in r["missing"]:
+            print(f"  missing {key}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="24-hour government self-service terminal")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -94,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     sim = sub.add_parser("sim", help="run a device simulator")
     register_all(dev.add_subparsers(dest="device_command", required=True),
                  sim.add_subparsers(dest="sim_command", required=True))
+
+    from kiosk.commands.printer import add_receipt_parser
+    from kiosk.fleet.update_cli import register as register_update
+
+    add_receipt_parser(sub)  # `kiosk receipt SAMPLE ...`, the same command as `kiosk device receipt`
+    register_update(sub)
+
+    p = sub.add_parser("voice", help="voice prompts")
+    vsub = p.add_subparsers(dest="voice_command", required=True)
+    q = vsub.add_parser("report", help="prompts without a recording, per language")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_voice_report)
 
     p = sub.add_parser("flow", help="flows")
     fsub = p.add_subparsers(dest="flow_command", required=True)

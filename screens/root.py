@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kivy.properties import BooleanProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -58,6 +58,7 @@ def _screen_name(cls: type) -> str:
 
 class KioskRoot(FloatLayout):
     cancel_visible = BooleanProperty(False)
+    bar_height = NumericProperty(0)  # all top-bar buttons as tall as the tallest
     cancel_enabled = BooleanProperty(True)
     status_text = ObjectProperty(None, allownone=True)
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
@@ -68,6 +69,9 @@ class KioskRoot(FloatLayout):
         self._corner_taps: list[float] = []
         super().__init__(**kw)
         self.manager: ScreenManager = self.ids.manager
+        for button in self.ids.topbar.children:
+            button.fbind("natural_height", self._even_bar)
+        self._even_bar()
         self.manager.transition = NoTransition()
         # Screens are built on first use: the start screen draws sooner, the rest costs nothing
         # until a citizen needs it.
@@ -75,6 +79,9 @@ class KioskRoot(FloatLayout):
         self.screens["start"]
         self.idle = IdleWarning()
         self.idle.on_continue = lambda: self.intent("idle_continue")
+
+    def _even_bar(self, *_: Any) -> None:
+        self.bar_height = max(b.natural_height for b in self.ids.topbar.children)
 
     def _screen_intent(self, name: str, **data: Any) -> None:
         self.intent(name, **data)

@@ -16,12 +16,16 @@ class UiState(EventDispatcher):
     theme = ObjectProperty(Theme())
     translator = ObjectProperty(None, allownone=True)
 
-    def __init__(self, translator: Translator, dpi: float, scale: float = 1.0, **kw: Any) -> None:
+    def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        self.dpi, self.scale = 102.0, 1.0
+        self.bind(large=self._retheme)
+
+    def configure(self, translator: Translator, dpi: float, scale: float = 1.0) -> "UiState":
         self.translator = translator
         self.dpi, self.scale = dpi, scale
-        self.theme = Theme(dpi, scale, False)
-        self.bind(large=self._retheme)
+        self._retheme()
+        return self
 
     def _retheme(self, *_: Any) -> None:
         self.theme = Theme(self.dpi, self.scale, self.large)
@@ -33,16 +37,14 @@ class UiState(EventDispatcher):
         return self.translator.text(t, self.lang)
 
 
-_ui: UiState | None = None
+# One instance for the window, created at import so .kv rules can bind to it
+# (`#:import UI screens.ui.state`; a kv expression through a function call would never update).
+state = UiState()
 
 
 def ui() -> UiState:
-    if _ui is None:
-        raise RuntimeError("UI state not initialised (screens.ui.install)")
-    return _ui
-
-
-def install(state: UiState) -> UiState:
-    global _ui
-    _ui = state
     return state
+
+
+def install(translator: Translator, dpi: float, scale: float = 1.0) -> UiState:
+    return state.configure(translator, dpi, scale)

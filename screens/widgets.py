@@ -115,7 +115,7 @@ class BiLabel(BoxLayout):
         super().__init__(orientation="vertical", size_hint_y=None, **kw)
         self.add_widget(self.primary)
         state = ui()
-        for prop in ("msg", "source", "role", "halign", "color"):
+        for prop in ("msg", "source", "role", "halign", "color", "muted_color"):
             self.fbind(prop, self._refresh)
         state.fbind("lang", self._refresh)
         state.fbind("theme", self._refresh)

@@ -12,6 +12,7 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".venv" / "kivy-home"))
+os.environ.setdefault("KIOSK_MUTE", "1")  # the voice records what it would play instead of playing
 
 
 @pytest.fixture

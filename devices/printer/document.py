@@ -35,6 +35,14 @@ class QRCode:
 
 
 @dataclass(frozen=True)
+class Barcode:
+    """A Code 128 barcode (ASCII data: a receipt number, an application number)."""
+
+    data: str
+    caption: str | None = None  # printed beneath; defaults to the data itself
+
+
+@dataclass(frozen=True)
 class Divider:
     pass
 
@@ -45,7 +53,7 @@ class Footer:
     terminal_id: str
 
 
-Block = Union[Title, Row, Paragraph, QRCode, Divider, Footer]
+Block = Union[Title, Row, Paragraph, QRCode, Barcode, Divider, Footer]
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,18 @@ def test_paper_out_mid_flow_still_gives_the_number_then_reprints_once(ui):
     ui.pump(lambda: c.root.current == "ticket" and c.runner.view.data["print_error"] is None)
     assert len(printer.printed) == before + 1
     assert [j["state"] for j in ui.app.services.journal.rows("print_jobs")[-2:]] == ["failed", "done"]
+
+
+def test_every_step_speaks_and_a_touch_stops_it(ui):
+    c = ui.c
+    player = c.voice.player
+    ui.tap(ui.button(option_id="flow:queue_ticket"))
+    ui.pump(lambda: c.root.current == "choice")
+    ui.tap(ui.button(option_id=c.runner.flow.types[0].id))
+    ui.pump(lambda: c.root.current == "ticket")
+    number = c.runner.flow.ticket.number
+    spoken = [p.stem for p in player.played[-1]]
+    assert spoken[0] == "queue.ticket.title" and f"voice.digit.{number[-1]}" in spoken
+    stops = player.stopped
+    ui.tap(ui.button(msg="bar.repeat"))
+    assert player.stopped > stops and [p.stem for p in player.played[-1]] == spoken

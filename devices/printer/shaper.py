@@ -1,0 +1,24 @@
+"""What the receipt layout needs from the language layer, as an interface.
+
+The one line breaker and the per-script fonts live in `kiosk/i18n.py`, and `devices` may not
+import `kiosk` (shared/DESIGN.md). So the layout takes a `TextShaper` and the kiosk layer passes
+its adapter (`kiosk/receipt_shaper.py`); tests may pass any object with these two methods.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from PIL import ImageFont
+
+Font = ImageFont.FreeTypeFont
+
+
+class TextShaper(Protocol):
+    def break_lines(self, text: str, lang: str, max_width_px: int, font_size_px: int) -> list[str]:
+        """Lines no wider than `max_width_px` when drawn run by run with `runs()`."""
+        ...
+
+    def runs(self, text: str, lang: str, font_size_px: int) -> list[tuple[Font, str]]:
+        """The text split into runs one font can draw, with that font (a RAQM-layout FreeType
+        font, so Tibetan stacks are shaped) at `font_size_px`."""
+        ...

@@ -1,0 +1,97 @@
+"""Pure pieces: the [fleet] config table, command validation, telemetry scrubbing, the store."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kiosk.config import ConfigError
+from kiosk.fleet import protocol
+from kiosk.fleet.config import FleetConfig
+from kiosk.fleet.store import CommandStore
+
+
+def test_fleet_config_from_table_checks_types_and_ranges(tmp_path):
+    cfg = FleetConfig.from_table({"broker_host": "mqtt.example.gov.cn", "pilot_percent": 10,
+                                  "telemetry_interval_s": 30}, "site.toml")
+    assert cfg.broker_port == 8883 and cfg.tls and cfg.telemetry_interval_s == 30.0
+    assert str(cfg.trusted_root_path()) == "/opt/kiosk/current/fleet/root.json"
+    with pytest.raises(ConfigError, match="site.toml: fleet.pilot_percent: must be between 0 and 100"):
+        FleetConfig.from_table({"pilot_percent": 101}, "site.toml")
+    with pytest.raises(ConfigError, match="fleet.brokr_host: unknown key"):
+        FleetConfig.from_table({"brokr_host": "x"}, "site.toml")
+    with pytest.raises(ConfigError, match="fleet.tls: expected true or false"):
+        FleetConfig.from_table({"tls": "yes"}, "site.toml")
+    with pytest.raises(ConfigError, match="needs tls_cert_file"):
+        FleetConfig.from_table({"tls_key_file": "/k.pem"}, "site.toml")
+    pw = tmp_path / "pw"
+    pw.write_text("s3cret\n")
+    assert FleetConfig.from_table({"password_file": str(pw)}).password_value() == "s3cret"
+
+
+def test_command_validation():
+    now = time.time()
+    good = protocol.make_command("set_announcement", {"texts": {"zh_CN": "a", "bo": "b"}, "until": 5}, now=now)
+    cmd = protocol.validate(good, now, 3600)
+    assert cmd.args == {"texts": {"zh_CN": "a", "bo": "b"}, "until": 5.0}
+    refused = [
+        (protocol.make_command("diag", now=now, ttl_s=7200), "lifetime"),
+        (protocol.make_command("diag", now=now + 3600), "future"),
+        ({**protocol.make_command("diag", now=now), "expires_at": "tomorrow"}, "numbers"),
+        (protocol.make_command("set_maintenance", {"on": 1}, now=now), "must be bool"),
+        (protocol.make_command("restart_app", {"reason": True}, now=now), "must be str"),
+        (protocol.make_command("set_announcement", {"texts": {"zh_CN": 5}}, now=now), "entries"),
+    ]
+    for raw, why in refused:
+        with pytest.raises(protocol.Refused, match=why):
+            protocol.validate(raw, now, 3600)
+    with pytest.raises(protocol.Refused, match="larger"):
+        protocol.parse_envelope(b"{" + b" " * protocol.MAX_COMMAND_BYTES + b"}")
+    with pytest.raises(protocol.Refused, match="id must"):
+        protocol.parse_envelope(b'{"id": "../../etc", "cmd": "diag"}')
+    with pytest.raises(ValueError):
+        protocol.check_terminal_id("kiosk/+/x")
+
+
+def test_ack_results_are_bounded():
+    ack = protocol.make_ack("t-1", "c1", "diag", "ok", result={"blob": "x" * (protocol.MAX_RESULT_BYTES + 1)})
+    assert ack["status"] == "error" and "result" not in ack and "upload" in ack["reason"]
+
+
+def test_scrub_keeps_machine_codes_and_drops_the_rest():
+    clean, dropped = protocol.scrub_telemetry({
+        "paper": {"level": "low", "remaining_pct": 12.5},
+        "devices": {"idcard": {"status": "ok", "card_holder": "\u5f20\u4e09"}},
+        "sessions": {"active": 0, "513325199001011234": 1},
+        "home_address": "somewhere",
+    })
+    assert clean == {"paper": {"level": "low", "remaining_pct": 12.5},
+                     "devices": {"idcard": {"status": "ok", "card_holder": protocol.REDACTED}},
+                     "sessions": {"active": 0}}
+    assert dropped == 3
+
+
+def test_store_claims_once_and_survives_reopen(tmp_path):
+    store = CommandStore(tmp_path / "c.sqlite3")
+    assert store.claim("a", "diag", time.time() + 60) is None
+    store.finish("a", "ok", {"status": "ok"})
+    store.close()
+    again = CommandStore(tmp_path / "c.sqlite3")
+    seen = again.claim("a", "diag", time.time() + 60)
+    assert seen is not None and seen.status == "ok" and seen.ack == {"status": "ok"}
+    assert again.claim("old", "diag", time.time() - 10 * 24 * 3600) is None
+    assert again.prune() == 1 and again.count() == 1
+
+
+def test_agent_from_config(tmp_path):
+    from kiosk.fleet.agent import Agent
+
+    cfg = FleetConfig.from_table({"broker_host": "mqtt.example", "broker_port": 8883, "tls": False,
+                                  "telemetry_interval_s": 15, "outbox_max": 7})
+    agent = Agent.from_config(cfg, "ganzi-0001", tmp_path, handlers={"diag": lambda a: {}})
+    try:
+        assert agent.broker.username == "ganzi-0001" and agent.broker.port == 8883
+        assert agent.outbox.maxlen == 7 and agent.telemetry_interval_s == 15
+        assert (tmp_path / "fleet" / "commands.sqlite3").exists()
+    finally:
+        agent.store.close()

@@ -1,0 +1,133 @@
+"""Every screen, every language, normal and large text: touch targets >= 9.5 mm, text contrast
+>= 4.5:1 against what is behind it, and no label wider than its box (REFERENCE.md section 5)."""
+from __future__ import annotations
+
+import pytest
+
+from screens.render import SCENES
+
+pytestmark = pytest.mark.ui
+
+LOCALES = ("zh_CN", "bo", "ii", "en")
+MIN_TARGET_MM = 9.5
+MIN_CONTRAST = 4.5
+
+
+def luminance(rgba) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def background(widget, root, theme):
+    from screens.error import ErrorScreen
+    from screens.idle_warning import IdleWarning
+    from screens.widgets import BigButton
+
+    w = widget
+    while w is not None and w is not root and w is not w.parent:
+        if isinstance(w, BigButton):
+            return w.bg
+        if w in (root.ids.topbar, root.ids.bottombar):
+            return theme.color("bar")
+        if isinstance(w.parent, IdleWarning):
+            return theme.color("bg")
+        if isinstance(w, ErrorScreen):
+            return theme.color("danger_bg")
+        w = w.parent
+    return theme.color("bg")
+
+
+def visible(widget) -> bool:
+    window = widget.get_root_window()
+    if window is None:
+        return False
+    w = widget
+    while w is not None and w is not window:  # Kivy's Window is its own parent
+        if getattr(w, "opacity", 1) == 0 or w.height <= 0:
+            return False
+        w = w.parent
+    return True
+
+
+def audit(h) -> list[str]:
+    from kivy.uix.button import Button
+
+    from screens.widgets import BigButton, ScriptLabel
+
+    c = h.c
+    theme = c.ui.theme
+    min_px = theme.mm(MIN_TARGET_MM)
+    problems = []
+    for w in h.widgets():
+        if not visible(w):
+            continue
+        if isinstance(w, (BigButton, Button)) and not getattr(w, "disabled", False):
+            if w.width < min_px - 0.5 or w.height < min_px - 0.5:
+                problems.append(f"target {w.width:.0f}x{w.height:.0f}px < {min_px:.0f}px")
+            if isinstance(w, BigButton) and w.natural_height > w.height + 1:
+                problems.append(f"button content {w.natural_height:.0f}px taller than button {w.height:.0f}px")
+        if isinstance(w, ScriptLabel) and w.source_text.strip():
+            ratio = contrast(w.color, background(w, c.root, theme))
+            if ratio < MIN_CONTRAST:
+                problems.append(f"contrast {ratio:.1f}:1 for {w.source_text[:20]!r}")
+            if w.texture_size[0] > w.width + 2:
+                problems.append(f"text {w.texture_size[0]:.0f}px overflows {w.width:.0f}px: {w.source_text[:20]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_every_screen_is_accessible(ui, large):
+    from kivy.base import EventLoop
+
+    c = ui.c
+    ui.app.inline = True  # scenes run their platform calls in line, as `kiosk render` does
+    failures = []
+    try:
+        for name, scene in SCENES.items():
+            for loc in LOCALES:
+                if c.runner is not None:
+                    c.runner.on_end = lambda outcome: None
+                    c.runner.finish("cancelled")
+                    c.runner = None
+                c.root.hide_idle()
+                c.idle.touch()
+                c.ui.lang, c.session.language, c.ui.large = loc, loc, large
+                scene(c)
+                c.tick()
+                for _ in range(4):
+                    EventLoop.idle()
+                failures += [f"{name}.{loc}: {p}" for p in audit(ui)]
+    finally:
+        ui.app.inline = False
+        c.ui.large = False
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_audit_catches_low_contrast_and_small_targets(ui):
+    """The audit must be able to fail: a grey-on-white label and a tiny button are reported."""
+    from kivy.uix.button import Button
+
+    from screens.widgets import BiLabel
+
+    start = ui.c.root.screens["start"]
+    bad_label = BiLabel(source=__import__("kiosk.i18n", fromlist=["Plain"]).Plain("faint"),
+                        color=[0.8, 0.8, 0.8, 1], width=300)
+    tiny = Button(text="x", size_hint=(None, None), size=(10, 10))
+    start.add_widget(bad_label)
+    start.add_widget(tiny)
+    ui.pump(frames=3)
+    try:
+        problems = audit(ui)
+    finally:
+        start.remove_widget(bad_label)
+        start.remove_widget(tiny)
+    assert any(p.startswith("contrast") for p in problems)
+    assert any(p.startswith("target 10x10") for p in problems)
