@@ -15,6 +15,30 @@ from kiosk.journal import Journal
 from kiosk.session import Session
 
 
+@dataclass(frozen=True)
+class Identity:
+    """Who the citizen is, as read from a card or a platform identity code. Lives only in the
+    session (see kiosk/session.py); flows show it masked (kiosk.session.mask_*)."""
+
+    source: str  # "idcard" | "sscard" | "qrcode"
+    name: str
+    id_number: str  # resident ID / permit number / social security number
+    card_type: str = ""
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+# Events the app delivers to the running flow (runner.send(event, **data)) while the current
+# view asks for them (View.kind):
+#   kind "identify": "card_read" {identity: Identity}, "card_removed" {source}, "card_error" {source, reason}
+#   kind "scan":     "code_scanned" {symbology: str, text: str}
+#   kind "face":     "face_check" {check: str}  (guidance: no_face, move_closer, ... ok),
+#                    "face_captured" {jpeg: bytes}  (in memory only; never stored)
+#   any kind:        "device_status" {name: str, state: str, reason: str}
+# View.data["accept"] on an identify view lists the sources it accepts, e.g. ("idcard", "sscard").
+DEVICE_EVENTS = ("card_read", "card_removed", "card_error", "code_scanned", "face_check", "face_captured",
+                 "device_status")
+
+
 class ReceiptPrinter(Protocol):
     def status(self) -> DeviceStatus: ...
 
