@@ -36,6 +36,11 @@ class Supervisor:
     def status(self) -> DeviceStatus:
         return self._status
 
+    def report(self, status: DeviceStatus) -> None:
+        """A status learned outside the loop (a print job that just failed, a technician's
+        check): published at once instead of at the next poll."""
+        self._set(status)
+
     def _set(self, status: DeviceStatus) -> None:
         if (status.state, status.reason) != (self._status.state, self._status.reason):
             status = DeviceStatus(status.state, status.reason, status.detail, self.monotonic())

@@ -25,7 +25,7 @@ KivyConfig.set("kivy", "exit_on_escape", "0")
 from kivy.app import App  # noqa: E402
 
 from flows.engine import FlowRunner, Option, View, WorkResult, run_inline  # noqa: E402
-from flows.ports import FlowContext  # noqa: E402
+from flows.ports import FlowContext, Identity  # noqa: E402
 from flows.registry import FLOWS  # noqa: E402
 from kiosk.bus import Bus  # noqa: E402
 from kiosk.clock import Clock, SystemClock  # noqa: E402
@@ -152,8 +152,35 @@ class Controller:
         return None
 
     def device_status(self, name: str) -> Any:
-        device = {"printer": self.s.printer}.get(name)
-        return device.status() if device is not None else None
+        return self.s.hub.status(name)
+
+    # -- device events (delivered on the UI thread by the bus) --------------------------------------
+    def on_device_status(self, name: str, status: Any) -> None:
+        if self.root.current == "start":
+            self._build_start()
+        if self.runner is not None:
+            self.runner.send("device_status", name=name, state=status.state, reason=status.reason)
+
+    def _listening(self, kind: str, source: str | None = None) -> bool:
+        view = self.runner.view if self.runner is not None and not self.runner.ended else None
+        if view is None or view.kind != kind:
+            return False
+        return source is None or source in view.data.get("accept", (source,))
+
+    def on_card(self, source: str, identity: Any) -> None:
+        """A card was read. It reaches the flow only if the flow is asking for one right now;
+        otherwise it is dropped here and then, so a card left on the reader never leaks into the
+        next person's session."""
+        if self._listening("identify", source):
+            self.runner.send("card_read", identity=identity)
+
+    def on_card_event(self, event: str, **data: Any) -> None:
+        if self._listening("identify", data.get("source")):
+            self.runner.send(event, **data)
+
+    def on_code(self, symbology: str, text: str) -> None:
+        if self._listening("scan"):
+            self.runner.send("code_scanned", symbology=symbology, text=text)
 
     # -- flows ------------------------------------------------------------------------------
     def start_flow(self, flow_id: str) -> None:
@@ -210,6 +237,11 @@ class Controller:
                     self.start_flow(it.flow)
                     return
 
+    def _intent_event(self, name: str, **data: Any) -> None:
+        """A step-specific event from a screen: typed text, a search, a toggled reason."""
+        if self.runner is not None and name in ("keypad", "search", "toggle"):
+            self.runner.send(name, **data)
+
     def _intent_option(self, option: str) -> None:
         if self.runner is not None:
             self.runner.send("choose", option=option)
@@ -262,6 +294,12 @@ class Controller:
         else:
             self.root.show_screen(self._return_to)
 
+    def _intent_sim(self, action: str) -> None:
+        """The demo's simulator panel: act on the simulators as a person at the terminal would."""
+        from kiosk import demo_sim
+
+        demo_sim.act(self, action)
+
     def _intent_technician(self) -> None:
         if self.runner is None:
             self._return_to = "start"
@@ -295,6 +333,9 @@ class Controller:
         if now >= self._outbox_next:
             self._outbox_next = now + OUTBOX_EVERY_S
             self.submit(self.outbox.deliver_due, lambda result: None)
+        if self.root.current == "scan":
+            scanner = self.s.hub.drivers.get("scanner")
+            self.root.screens["scan"].set_preview(getattr(scanner, "preview", None))
         self.root.status_text = Msg("status.line", time=self.clock.now().strftime("%H:%M"),
                                     hours=self.cfg.terminal.staffed_hours)
 
@@ -309,6 +350,16 @@ class Controller:
         else:
             self._end_session("timeout")
         self.go_start(reset=True)
+
+
+def identity_from_idcard(record: Any) -> Identity:
+    return Identity(source="idcard", name=record.name or record.name_en or "", id_number=record.id_number,
+                    card_type=record.card_type)
+
+
+def identity_from_sscard(record: Any) -> Identity:
+    return Identity(source="sscard", name=record.name or "", id_number=record.ssn or "", card_type="sscard",
+                    extra=(("card_number", record.card_number),))
 
 
 class KioskApp(App):
@@ -346,14 +397,22 @@ class KioskApp(App):
         from kivy.clock import Clock as KivyClock
 
         if self.services is None:
-            self.services = Services.build(self.cfg, self.clock)
+            self.services = Services.build(self.cfg, self.clock, post=self.bus.post)
         ui = install(self.services.translator, self.cfg.terminal.dpi, self.scale)
         ui.lang = self.cfg.terminal.default_language
         self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
         self.bus.subscribe("work.done", lambda e: e.data["done"](e.data["result"]))
+        self.bus.subscribe("device.status", lambda e: self.controller.on_device_status(**e.data))
+        self.bus.subscribe("device.idcard", lambda e: self.controller.on_card("idcard", identity_from_idcard(e.data["record"])))
+        self.bus.subscribe("device.sscard", lambda e: self.controller.on_card("sscard", identity_from_sscard(e.data["record"])))
+        self.bus.subscribe("device.card_removed", lambda e: self.controller.on_card_event("card_removed", **e.data))
+        self.bus.subscribe("device.card_error", lambda e: self.controller.on_card_event("card_error", **e.data))
+        self.bus.subscribe("device.code", lambda e: self.controller.on_code(e.data["code"].symbology, e.data["code"].text))
         root = KioskRoot(intent=lambda name, **data: self.controller.intent(name, **data),
                          monotonic=self.clock.monotonic)
         self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())
+        if self.cfg.profile == "demo" and self.services.hub.sims and not self.inline:
+            root.add_sim_panel()
         return root
 
     def _voice(self) -> Voice:
@@ -367,6 +426,7 @@ class KioskApp(App):
         from kivy.clock import Clock as KivyClock
 
         assert self.controller is not None
+        self.services.hub.start()
         self.controller.go_start()
         self.controller.load_catalog()
         if self.ticking:

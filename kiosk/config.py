@@ -58,7 +58,13 @@ class PlatformConfig:
 
 @dataclass(frozen=True)
 class DevicesConfig:
+    """Each device by URL ("none": not fitted). sim:// runs the device's simulator with the real
+    driver; see kiosk/devicehub.py for the schemes each device takes."""
+
     printer: str = "memory://"
+    idcard: str = "none"
+    sscard: str = "none"
+    scanner: str = "none"
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,14 @@ def _check(cfg: Config, file: str) -> None:
     for name in ("idle_s", "platform_s", "print_s", "result_s"):
         if getattr(to, name) <= 0:
             raise ConfigError(file, f"timeouts.{name}", "must be positive")
+    schemes = {"printer": ("memory://", "sim://", "tcp://", "serial://", "usb://", "file://"),
+                "idcard": ("none", "sim://", "serial://", "/dev/"),
+                "sscard": ("none", "pcsc://"),
+                "scanner": ("none", "sim://", "camera://", "file://", "rtsp://", "serial://")}
+    for name, allowed in schemes.items():
+        url = getattr(cfg.devices, name)
+        if not url.startswith(allowed):
+            raise ConfigError(file, f"devices.{name}", f"{url!r}: expected one of {', '.join(allowed)}")
     p = cfg.platform
     if not (p.url.startswith(("http://", "https://")) or p.url == "embedded://"):
         raise ConfigError(file, "platform.url", f"{p.url!r}: expected http(s)://host[:port] or embedded://")

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devices.printer.memory import MemoryPrinter
 from kiosk.clock import Clock, SystemClock
-from kiosk.config import Config, ConfigError
+from kiosk.config import Config
+from kiosk.devicehub import DeviceHub
 from kiosk.i18n import Translator
 from kiosk.journal import Journal
 
@@ -23,20 +23,29 @@ class Services:
     journal: Journal
     translator: Translator
     platform: Any
-    printer: Any
+    hub: DeviceHub
     demo_server: Any = None
     closers: list[Any] = field(default_factory=list)
 
+    @property
+    def printer(self) -> Any:
+        return self.hub.drivers.get("printer")
+
     @classmethod
-    def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None) -> "Services":
+    def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
+              post: Any = None) -> "Services":
+        """`post(topic, **data)` receives device events (the app passes its bus)."""
         clock = clock or SystemClock()
         data = Path(data_dir) if data_dir else config.data_path
         journal = Journal(data / "journal.sqlite3", clock)
         journal.close_open_sessions("interrupted")
         translator = Translator(languages=config.terminal.languages)
         platform, server = make_platform(config)
-        printer = make_printer(config)
-        return cls(config, clock, journal, translator, platform, printer, server)
+        from kiosk.receipt_shaper import SHAPER
+
+        hub = DeviceHub(config.devices, post=post or (lambda topic, **data: None), data_dir=data, shaper=SHAPER)
+        hub.build()
+        return cls(config, clock, journal, translator, platform, hub, server)
 
     def close(self) -> None:
         close = getattr(self.platform, "close", None)
@@ -44,7 +53,7 @@ class Services:
             close()
         if self.demo_server is not None:
             self.demo_server.stop()
-        self.printer.close()
+        self.hub.stop()
         self.journal.close()
 
 
@@ -63,10 +72,3 @@ def make_platform(config: Config) -> tuple[Any, Any]:
     client = HttpPlatform(url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s,
                           retries=p.retries, backoff_s=p.backoff_s)
     return client, server
-
-
-def make_printer(config: Config) -> Any:
-    url = config.devices.printer
-    if url == "memory://":
-        return MemoryPrinter()
-    raise ConfigError(config.source, "devices.printer", f"{url!r}: this version drives memory:// only")

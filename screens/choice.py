@@ -8,7 +8,14 @@ from screens.base import KioskScreen, load_kv
 
 class ChoiceScreen(KioskScreen):
     def on_kv_post(self, *_: Any) -> None:
-        self.ids.options.on_choose = lambda option_id: self.emit("option", option=option_id)
+        self.ids.options.on_choose = self._chosen
+
+    def _chosen(self, option_id: str) -> None:
+        # Multi-select (evaluation reasons): taps toggle, "submit" sends the choice.
+        if self.view is not None and self.view.data.get("multi") and option_id != "submit":
+            self.emit("event", name="toggle", option=option_id)
+        else:
+            self.emit("option", option=option_id)
 
 
 load_kv(__file__)

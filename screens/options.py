@@ -7,6 +7,7 @@ from typing import Any, Callable
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.gridlayout import GridLayout
 
+from kiosk.i18n import Msg
 from screens.ui import ui
 from screens.widgets import BigButton
 
@@ -14,6 +15,7 @@ from screens.widgets import BigButton
 class OptionList(GridLayout):
     options = ObjectProperty((), allownone=True)
     columns = NumericProperty(1)
+    selected = ObjectProperty(())  # option ids shown as chosen (multi-select)
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
@@ -22,6 +24,7 @@ class OptionList(GridLayout):
         self.bind(minimum_height=self.setter("height"))
         self.fbind("options", self._rebuild)
         self.fbind("columns", self._rebuild)
+        self.fbind("selected", self._rebuild)
         ui().fbind("theme", self._rebuild)
         self._rebuild()
 
@@ -35,6 +38,9 @@ class OptionList(GridLayout):
                                option_id=opt.id, style="primary" if i == 0 and len(self.options) <= 3 else "secondary")
             if len(self.options) > 3:
                 button.style = "secondary"
+            if opt.id in (self.selected or ()):
+                button.style = "primary"  # chosen; the label says so too (never colour alone)
+                button.detail = Msg("common.selected")
             button.bind(on_release=lambda b: self.on_choose(b.option_id))
             button.fbind("natural_height", self._even_rows)
             self.add_widget(button)

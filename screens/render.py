@@ -49,6 +49,15 @@ def _technician(c: Any) -> None:
     c.root.screens["technician_entry"].pin = "12"
 
 
+def _scan(c: Any) -> None:
+    camera = c.s.hub.sims.get("scanner")
+    if camera is not None:
+        camera.show_code("SC2026112200123")
+        c.root.screens["scan"].set_preview(camera.read()[1])
+    c.root.show_view(View("scan", Msg("identify.scan.title"), Msg("identify.scan.body"),
+                          options=(Option("keypad", Msg("identify.scan.type_instead")),)))
+
+
 SCENES: dict[str, Callable[[Any], None]] = {
     "start": _start,
     "start_offline": _start_offline,
@@ -67,6 +76,13 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "done": _screen("done"),
     "idle_warning": _idle,
     "technician_entry": _technician,
+    "keypad": _show(View("keypad", Msg("identify.keypad.title"), Msg("identify.keypad.body"),
+                         data={"letters": "SC", "max_len": 20, "text": "SC20261122"})),
+    "scan": _scan,
+    "evaluation": _show(View("evaluation", Msg("eval.reasons.title"), None,
+                             options=(Option("fast", Msg("eval.reason.fast")), Option("clear", Msg("eval.reason.clear")),
+                                      Option("submit", Msg("action.done"))),
+                             data={"multi": True, "selected": ("clear",)})),
 }
 
 

@@ -16,17 +16,23 @@ from screens.error import ErrorScreen
 from screens.help import HelpScreen
 from screens.idle_warning import IdleWarning
 from screens.instruction import InstructionScreen
+from screens.keypad import KeypadScreen
 from screens.language import LanguageScreen
 from screens.result import ResultScreen
+from screens.scan import ScanScreen
 from screens.start import StartScreen
 from screens.technician_entry import TechnicianEntryScreen
 from screens.ticket import TicketScreen
 from screens.waiting import WaitingScreen
 
 SCREENS = (StartScreen, LanguageScreen, HelpScreen, InstructionScreen, ChoiceScreen, WaitingScreen,
-           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen)
-VIEW_SCREENS = {"instruction": "instruction", "choice": "choice", "waiting": "waiting", "result": "result",
-                "error": "error", "ticket": "ticket", "done": "done"}
+           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen)
+# View kind -> screen. Identify and face steps are instructions (what to do, drawn) that wait for
+# a device event; evaluation is a choice (levels, then reasons with data["multi"]).
+VIEW_SCREENS = {"instruction": "instruction", "identify": "instruction", "face": "instruction",
+                "choice": "choice", "evaluation": "choice", "waiting": "waiting", "result": "result",
+                "error": "error", "ticket": "ticket", "done": "done", "keypad": "keypad", "search": "keypad",
+                "scan": "scan"}
 CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
 
 
@@ -77,6 +83,7 @@ class KioskRoot(FloatLayout):
         # until a citizen needs it.
         self.screens = LazyScreens(self.manager, self._screen_intent)
         self.screens["start"]
+        self.sim_panel: Any = None
         self.idle = IdleWarning()
         self.idle.on_continue = lambda: self.intent("idle_continue")
 
@@ -102,6 +109,14 @@ class KioskRoot(FloatLayout):
         self.show_screen(screen.name)
         self.cancel_enabled = bool(view.cancelable)
         return screen
+
+    def add_sim_panel(self) -> None:
+        """Demo profile only: the simulator drawer, above the screens, below the idle warning."""
+        from screens.sim_panel import SimPanel
+
+        self.sim_panel = SimPanel()
+        self.sim_panel.intent = self.intent
+        self.add_widget(self.sim_panel)
 
     def show_idle(self, seconds_left: float) -> None:
         self.idle.seconds_left = max(0, int(round(seconds_left)))

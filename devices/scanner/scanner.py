@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from devices.scanner.camera import EndOfStream, Frame, FrameSource
 from devices.scanner.decode import Code, Decoder, DecoderConfig
@@ -57,6 +57,7 @@ class CameraScanner:
         self._stop = threading.Event()
         self.frames_seen = 0
         self.events = 0
+        self.preview: Any = None
 
     @property
     def decoder(self) -> Decoder:
@@ -85,6 +86,7 @@ class CameraScanner:
     def process(self, frame: Frame) -> list[Code]:
         """Decode one frame and return (and report) the codes that start a presentation."""
         self.frames_seen += 1
+        self.preview = frame.image  # newest picture, for the on-screen preview; never stored
         new = self.debouncer.feed(self.decoder.decode(frame.image), frame.t)
         for code in new:
             self.events += 1

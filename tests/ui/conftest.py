@@ -67,13 +67,23 @@ class Harness:
                 out += [w.primary_text, w.secondary_text]
         return "\n".join(t for t in out if t)
 
+    @property
+    def emulator(self) -> Any:
+        return self.app.services.hub.sims["printer"]
+
+    def set_paper(self, state: str) -> None:
+        """Change the printer emulator's state and let the kiosk learn it now, not at its next poll."""
+        self.emulator.set_state(state)
+        self.app.services.hub.refresh("printer")
+        self.pump(frames=2)
+
     def reset(self) -> None:
         if self.c.runner is not None:
             self.c.runner.on_end = lambda outcome: None
             self.c.runner.finish("cancelled")
             self.c.runner = None
         self.app.services.demo_server.set_fault("none")
-        self.app.services.printer.state = "ok"
+        self.set_paper("ok")
         self.c.go_start(reset=True)
         self.pump(frames=3)
 
@@ -94,7 +104,7 @@ def kiosk(tmp_path_factory) -> Iterator[Harness]:
     app._run_prepare()
     runTouchApp(embedded=True)
     h = Harness(app, clock)
-    h.pump(lambda: h.c.catalog is not None)
+    h.pump(lambda: h.c.catalog is not None and h.app.services.hub.status("printer").state == "ok")
     yield h
     app.stop()
 

@@ -22,8 +22,8 @@ def test_queue_ticket_in_tibetan_end_to_end(ui):
     ui.pump(lambda: c.root.current == "ticket")
     ticket = c.runner.flow.ticket
     assert ticket.number in ui.texts()
-    printed = ui.app.services.printer.printed
-    assert printed and printed[-1].kind == "queue_ticket" and printed[-1].lang == "bo"
+    receipt = ui.emulator.receipts[-1]
+    assert receipt.complete and receipt.path.is_file()  # the real ESC/POS path, rendered by the emulator
     jobs = ui.app.services.journal.rows("print_jobs")
     assert jobs[-1]["state"] == "done"
 
@@ -110,7 +110,7 @@ def test_cancel_is_one_tap_from_any_flow_step(ui):
 
 def test_printer_down_greys_the_tile_with_the_reason(ui):
     c = ui.c
-    ui.app.services.printer.state = "paper_out"
+    ui.set_paper("paper_out")
     c.go_start()
     ui.pump(frames=2)
     tile = ui.button(option_id="flow:queue_ticket")
@@ -122,20 +122,19 @@ def test_printer_down_greys_the_tile_with_the_reason(ui):
 
 def test_paper_out_mid_flow_still_gives_the_number_then_reprints_once(ui):
     c = ui.c
-    printer = ui.app.services.printer
-    before = len(printer.printed)
+    before = len([r for r in ui.emulator.receipts if r.complete])
     ui.tap(ui.button(option_id="flow:queue_ticket"))
     ui.pump(lambda: c.root.current == "choice")
-    printer.state = "paper_out"
+    ui.emulator.run_out_after_rows(120)  # the paper ends in the middle of this receipt
     ui.tap(ui.button(option_id=c.runner.flow.types[0].id))
     ui.pump(lambda: c.root.current == "ticket")
-    assert c.runner.view.data["print_error"] == "paper_out"
-    assert c.runner.flow.ticket.number in ui.texts() and len(printer.printed) == before
+    assert c.runner.view.data["print_error"] == "interrupted:paper_out"
+    assert c.runner.flow.ticket.number in ui.texts()
     assert ui.app.services.journal.rows("print_jobs")[-1]["state"] == "failed"
-    printer.state = "ok"
+    ui.set_paper("ok")  # the technician loaded paper
     ui.tap(ui.button(option_id="reprint"))
     ui.pump(lambda: c.root.current == "ticket" and c.runner.view.data["print_error"] is None)
-    assert len(printer.printed) == before + 1
+    assert len([r for r in ui.emulator.receipts if r.complete]) == before + 1
     assert [j["state"] for j in ui.app.services.journal.rows("print_jobs")[-2:]] == ["failed", "done"]
 
 

@@ -1,0 +1,35 @@
+"""The demo's simulator panel: a drawer on the right edge (demo profile only) that presents and
+removes cards, shows a code to the camera, runs the printer out of paper, pulls a cable or stops
+the platform. It only emits intents ("sim" {action}); the app acts on the simulators."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from kivy.properties import BooleanProperty
+from kivy.uix.floatlayout import FloatLayout
+
+from screens.base import load_kv
+
+ACTIONS = ("idcard.han", "idcard.tibetan", "idcard.yi", "idcard.remove", "idcard.unplug", "idcard.replug",
+           "sscard.insert", "sscard.remove", "code.show", "code.clear", "face.show",
+           "printer.ok", "printer.near_end", "printer.paper_out", "platform.stop", "platform.start")
+
+
+class SimPanel(FloatLayout):
+    open = BooleanProperty(False)
+    intent: Callable[..., None] = staticmethod(lambda name, **data: None)
+
+    def on_kv_post(self, *_: Any) -> None:
+        from flows.engine import Option
+        from kiosk.i18n import Msg
+
+        self.ids.actions.options = tuple(Option(a, Msg(f"sim.{a}")) for a in ACTIONS)
+        self.ids.actions.on_choose = lambda action: self.intent("sim", action=action)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.open or self.ids.tab.collide_point(*touch.pos):
+            return super().on_touch_down(touch)
+        return False  # closed: everything but the tab belongs to the screen below
+
+
+load_kv(__file__)
