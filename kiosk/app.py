@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from pathlib import Path
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -63,6 +64,8 @@ class Controller:
         self._outbox_next = 0.0
         self._done_deadline: float | None = None
         self._return_to: str = "start"
+        self.maintenance = False  # set remotely or by a technician: no services, say where to go
+        self.announcement: Any = None  # operator's notice for the start screen (text per language)
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
         self.voice = voice or Voice(NullPlayer())
         root.manager.bind(current=lambda _m, name: self._speak_screen(name))
@@ -121,8 +124,26 @@ class Controller:
         reason = self._unavailable(flow)
         return Option(item.id, item.title, enabled=reason is None, reason=reason)
 
+    def set_maintenance(self, on: bool) -> None:
+        self.maintenance = on
+        self.s.journal.incident("maintenance", "on" if on else "off")
+        if self.root.current == "start":
+            self._build_start()
+
+    def set_announcement(self, texts: dict[str, str] | None) -> None:
+        from kiosk.backend.api import LocalText
+
+        self.announcement = LocalText(texts) if texts else None
+        if self.root.current == "start":
+            self._build_start()
+
     def _build_start(self) -> None:
         start = self.root.screens["start"]
+        if self.maintenance:
+            # Out of service: say so, and where to go instead; offer nothing that cannot work.
+            start.notice = Msg("start.maintenance", hours=self.cfg.terminal.staffed_hours)
+            start.sections = []
+            return
         featured = (Msg("start.section.featured"), [self._flow_option(fid) for fid in FLOWS])
         if self.catalog is not None:
             sections = [featured]
@@ -130,7 +151,7 @@ class Controller:
                 options = [o for o in (self._item_option(i) for i in dept.items) if o is not None]
                 if options:
                     sections.append((dept.title, options))
-            start.notice = None
+            start.notice = self.announcement
         else:
             # No catalog: offer what this terminal can still do, and say why the rest is missing.
             sections = [featured]
@@ -431,6 +452,7 @@ class KioskApp(App):
         self.controller.load_catalog()
         if self.ticking:
             KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25)
+        self.agent = self._start_agent()
         if self.startup_probe:
             from kivy.core.window import Window
 
@@ -443,7 +465,87 @@ class KioskApp(App):
 
             KivyClock.schedule_once(lambda dt: Window.bind(on_flip=flipped), 0)
 
+    def _start_agent(self) -> Any:
+        """The remote channel, when [fleet] names a broker. Failing to reach it never stops the kiosk."""
+        fleet = self.cfg.fleet_config
+        if not fleet.broker_host or self.inline:
+            return None
+        from kiosk.fleet.agent import Agent
+        from kiosk.remote_commands import build_handlers
+
+        c = self.controller
+        self.bus.subscribe("remote.maintenance", lambda e: c.set_maintenance(e.data["on"]))
+        self.bus.subscribe("remote.announcement", lambda e: c.set_announcement(e.data["texts"]))
+        self.bus.subscribe("remote.restart", lambda e: self.stop())
+        handlers = build_handlers(
+            post=self.bus.post, session_active=lambda: c.runner is not None or c.session.has_personal,
+            screenshot=self._screenshot_png, diag=self._diag, diag_bundle=self._diag_bundle,
+            check_update=self._check_update)
+        agent = Agent.from_config(fleet, self.cfg.terminal.id, self.cfg.data_path, handlers=handlers,
+                                  telemetry=self._telemetry)
+        try:
+            agent.start()
+        except Exception as e:  # noqa: BLE001 - the kiosk serves citizens with or without its operator
+            log.warning("remote channel not started: %s", type(e).__name__)
+        return agent
+
+    def _telemetry(self) -> dict[str, Any]:
+        """Versions, device statuses, paper, counts. Nothing about any citizen."""
+        from kiosk import __version__
+
+        hub = self.services.hub
+        stats = self.services.journal.stats()
+        return {"version": __version__,
+                "devices": {n: {"state": s.state, "reason": s.reason} for n, s in hub.statuses().items()},
+                "sessions": stats["sessions"], "print_jobs": stats["print_jobs"],
+                "outbox_pending": stats["outbox_pending"], "maintenance": self.controller.maintenance}
+
+    def _screenshot_png(self) -> bytes:
+        import tempfile
+        import threading
+
+        done = threading.Event()
+        path = Path(tempfile.mkdtemp()) / "screen.png"
+
+        def shoot(dt: float) -> None:
+            self.root.export_to_png(str(path))
+            done.set()
+
+        from kivy.clock import Clock as KivyClock
+
+        KivyClock.schedule_once(shoot, 0)
+        done.wait(10)
+        data = path.read_bytes() if path.is_file() else b""
+        path.unlink(missing_ok=True)
+        return data
+
+    def _diag(self) -> dict[str, Any]:
+        from kiosk import diag
+
+        return diag.run(self.cfg)
+
+    def _diag_bundle(self) -> dict[str, Any]:
+        from kiosk import diag
+
+        out = self.cfg.data_path / "diag-bundle.zip"
+        diag.bundle(self.cfg, out)
+        return {"ok": True, "path": str(out), "bytes": out.stat().st_size}
+
+    def _check_update(self, apply: bool) -> dict[str, Any]:
+        fleet = self.cfg.fleet_config
+        if not fleet.repo_url:
+            return {"ok": False, "reason": "updates not configured"}
+        # The updater runs in its own systemd unit (kiosk-update): here we only ask it to look.
+        import subprocess
+
+        cmd = [sys.executable, "-m", "kiosk.cli", "update", "apply" if apply else "check", "--repo", fleet.repo_url,
+               "--root", fleet.install_root]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        return {"ok": out.returncode == 0, "output": out.stdout[-2000:]}
+
     def on_stop(self) -> None:
+        if getattr(self, "agent", None) is not None:
+            self.agent.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
         if self.controller is not None:
             self.controller.session.wipe()

@@ -74,7 +74,16 @@ class Config:
     timeouts: TimeoutsConfig = field(default_factory=TimeoutsConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
+    # [fleet]: the remote channel and updates (kiosk/fleet/config.py types and checks it; kept as
+    # a table here so the core config does not import the fleet package)
+    fleet: dict = field(default_factory=dict)
     source: str = "<defaults>"
+
+    @property
+    def fleet_config(self):  # noqa: ANN201 - kiosk.fleet.config.FleetConfig
+        from kiosk.fleet.config import FleetConfig
+
+        return FleetConfig.from_table(self.fleet, self.source)
 
     @property
     def data_path(self) -> Path:
@@ -95,6 +104,10 @@ def _coerce(value: Any, hint: Any, file: str, key: str) -> Any:
         if not isinstance(value, str):
             raise ConfigError(file, key, f"expected a string, got {value!r}")
         return value
+    if hint is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(file, key, f"expected a table [{key}], got {value!r}")
+        return dict(value)
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(file, key, f"expected true or false, got {value!r}")
@@ -206,6 +219,10 @@ def _check(cfg: Config, file: str) -> None:
         url = getattr(cfg.devices, name)
         if not url.startswith(allowed):
             raise ConfigError(file, f"devices.{name}", f"{url!r}: expected one of {', '.join(allowed)}")
+    if cfg.fleet:
+        from kiosk.fleet.config import FleetConfig
+
+        FleetConfig.from_table(cfg.fleet, file)  # one-line errors naming fleet.<key>
     p = cfg.platform
     if not (p.url.startswith(("http://", "https://")) or p.url == "embedded://"):
         raise ConfigError(file, "platform.url", f"{p.url!r}: expected http(s)://host[:port] or embedded://")

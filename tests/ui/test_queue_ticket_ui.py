@@ -151,3 +151,26 @@ def test_every_step_speaks_and_a_touch_stops_it(ui):
     stops = player.stopped
     ui.tap(ui.button(msg="bar.repeat"))
     assert player.stopped > stops and [p.stem for p in player.played[-1]] == spoken
+
+
+def test_maintenance_mode_says_where_to_go_and_offers_nothing(ui):
+    c = ui.c
+    c.set_maintenance(True)
+    ui.pump(frames=3)
+    assert "09:00-17:30" in ui.texts()
+    from screens.widgets import BigButton
+
+    assert not [w for w in ui.widgets(c.root.screens["start"]) if isinstance(w, BigButton)]
+    c.set_maintenance(False)
+    ui.pump(frames=3)
+    assert ui.button(option_id="flow:queue_ticket").enabled
+
+
+def test_operator_announcement_shows_in_the_chosen_language(ui):
+    c = ui.c
+    c.set_announcement({"zh_CN": "zh-notice", "bo": "bo-notice"})
+    c.ui.lang = "bo"
+    c.go_start()
+    ui.pump(frames=3)
+    assert "bo-notice" in ui.texts() and "zh-notice" in ui.texts()
+    c.set_announcement(None)

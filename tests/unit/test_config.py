@@ -67,3 +67,12 @@ def test_cli_prints_one_line_for_bad_config(tmp_path, capsys):
     assert main(["render", "--config", str(p), "--screen", "start", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "timeouts.idle_s" in err[0] and "Traceback" not in err[0]
+
+
+def test_fleet_table_is_checked_with_one_line_errors(tmp_path):
+    p = write(tmp_path, '[fleet]\nbroker_host = "mqtt.example"\nbroker_port = 99999\n')
+    with pytest.raises(ConfigError, match=r"fleet.broker_port: must be a TCP port"):
+        config.load("demo", p)
+    p = write(tmp_path, '[fleet]\nbroker_host = "mqtt.example"\ntls = false\n')
+    cfg = config.load("demo", p)
+    assert cfg.fleet_config.broker_host == "mqtt.example" and cfg.fleet_config.tls is False
