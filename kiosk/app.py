@@ -65,6 +65,7 @@ class Controller:
         self._done_deadline: float | None = None
         self._return_to: str = "start"
         self.maintenance = False  # set remotely or by a technician: no services, say where to go
+        self._pin_gate: Any = None
         self.announcement: Any = None  # operator's notice for the start screen (text per language)
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
         self.voice = voice or Voice(NullPlayer())
@@ -270,7 +271,7 @@ class Controller:
     def _intent_cancel(self) -> None:
         if self.runner is not None:
             self.runner.cancel()  # the flow ends, _on_flow_end goes home
-        elif self.root.current in ("language", "help", "technician_entry"):
+        elif self.root.current in ("language", "help", "technician_entry", "technician"):
             self._back()
         else:
             self.go_start()
@@ -328,8 +329,71 @@ class Controller:
             self.root.show_screen("technician_entry")
 
     def _intent_technician_pin(self, pin: str) -> None:
-        self.s.journal.incident("technician_entry", "pin entered; technician mode not in this version")
-        self.root.screens["technician_entry"].message = Msg("tech.entry.unavailable")
+        from kiosk.techpin import PinGate, PinError
+
+        entry = self.root.screens["technician_entry"]
+        if not self.cfg.terminal.technician_pin_hash:
+            self.s.journal.incident("technician_entry", "refused: no PIN configured")
+            entry.message = Msg("tech.entry.unavailable")
+            return
+        if self._pin_gate is None:
+            self._pin_gate = PinGate(self.cfg.terminal.technician_pin_hash, self.clock)
+        try:
+            outcome = self._pin_gate.try_pin(pin)
+        except PinError:
+            outcome = "wrong"
+        self.s.journal.incident("technician_entry", outcome)  # never the PIN itself
+        if outcome == "ok":
+            self.show_technician()
+        elif outcome == "locked":
+            entry.message = Msg("tech.entry.locked", minutes=max(1, round(self._pin_gate.seconds_left / 60)))
+        else:
+            entry.message = Msg("tech.entry.wrong")
+
+    def show_technician(self, last_test: str = "") -> None:
+        from datetime import timedelta
+
+        from kiosk import __version__
+
+        mono, now = self.clock.monotonic(), self.clock.now()
+
+        def since(status: Any) -> str:
+            return (now - timedelta(seconds=max(0.0, mono - status.since))).strftime("%Y-%m-%d %H:%M:%S")
+
+        stats = self.s.journal.stats()
+        self.root.screens["technician"].info = {
+            "devices": [(n, st.state, st.reason, since(st)) for n, st in self.s.hub.statuses().items()],
+            "counters": [("sessions", stats["sessions"]), ("print_jobs", stats["print_jobs"]),
+                         ("print_jobs_unfinished", stats["print_jobs_unfinished"]),
+                         ("outbox_pending", stats["outbox_pending"]), ("incidents", stats["incidents"])],
+            "platform": "ok" if self.catalog_error is None else self.catalog_error,
+            "version": __version__, "maintenance": self.maintenance, "last_test": last_test,
+        }
+        self.root.show_screen("technician")
+
+    def _intent_tech(self, action: str) -> None:
+        if self.root.current != "technician":
+            return  # only from the dashboard, which only a PIN opens
+        self.s.journal.incident("technician_action", action)
+        if action == "exit":
+            self.go_start()
+        elif action == "maintenance":
+            self.set_maintenance(not self.maintenance)
+            self.show_technician()
+        elif action.startswith("test:"):
+            name = action[5:]
+            driver = self.s.hub.drivers.get(name)
+            if driver is None:
+                return
+
+            def done(result: WorkResult) -> None:
+                text = (f"{name}: {result.value.state} {result.value.reason}" if result.ok
+                        else f"{name}: fault {type(result.error).__name__}")
+                self.s.journal.incident("technician_selftest", text)
+                if self.root.current == "technician":
+                    self.show_technician(last_test=text)
+
+            self.submit(driver.self_test, done)
 
     # -- time -------------------------------------------------------------------------------
     def tick(self) -> None:

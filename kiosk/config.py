@@ -36,6 +36,7 @@ class TerminalConfig:
     default_language: str = "zh_CN"
     languages: tuple[str, ...] = LANGUAGES
     data_dir: str = "var"
+    technician_pin_hash: str = ""  # `kiosk tech hash-pin`; empty: technician mode cannot be entered by PIN
 
 
 @dataclass(frozen=True)

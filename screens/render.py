@@ -76,6 +76,7 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "done": _screen("done"),
     "idle_warning": _idle,
     "technician_entry": _technician,
+    "technician": lambda c: c.show_technician(last_test="printer: ok"),
     "keypad": _show(View("keypad", Msg("identify.keypad.title"), Msg("identify.keypad.body"),
                          data={"letters": "SC", "max_len": 20, "text": "SC20261122"})),
     "scan": _scan,

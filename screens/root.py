@@ -21,12 +21,13 @@ from screens.language import LanguageScreen
 from screens.result import ResultScreen
 from screens.scan import ScanScreen
 from screens.start import StartScreen
+from screens.technician import TechnicianScreen
 from screens.technician_entry import TechnicianEntryScreen
 from screens.ticket import TicketScreen
 from screens.waiting import WaitingScreen
 
 SCREENS = (StartScreen, LanguageScreen, HelpScreen, InstructionScreen, ChoiceScreen, WaitingScreen,
-           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen)
+           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen, TechnicianScreen)
 # View kind -> screen. Identify and face steps are instructions (what to do, drawn) that wait for
 # a device event; evaluation is a choice (levels, then reasons with data["multi"]).
 VIEW_SCREENS = {"instruction": "instruction", "identify": "instruction", "face": "instruction",

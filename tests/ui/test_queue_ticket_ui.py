@@ -174,3 +174,26 @@ def test_operator_announcement_shows_in_the_chosen_language(ui):
     ui.pump(frames=3)
     assert "bo-notice" in ui.texts() and "zh-notice" in ui.texts()
     c.set_announcement(None)
+
+
+def test_technician_pin_opens_the_dashboard_and_wrong_pins_lock_out(ui):
+    c = ui.c
+    c.intent("technician")
+    assert c.root.current == "technician_entry"
+    entry = c.root.screens["technician_entry"]
+    for _ in range(5):
+        c.intent("technician_pin", pin="000000")
+    c.intent("technician_pin", pin="246810")  # right PIN, but locked out now
+    assert c.root.current == "technician_entry" and entry.message.id == "tech.entry.locked"
+    ui.clock.advance(301)
+    c.intent("technician_pin", pin="246810")
+    assert c.root.current == "technician"
+    names = [d[0] for d in c.root.screens["technician"].info["devices"]]
+    assert "printer" in names and "idcard" in names
+    c.intent("tech", action="maintenance")
+    assert c.maintenance
+    c.intent("tech", action="maintenance")
+    c.intent("tech", action="exit")
+    assert c.root.current == "start" and not c.maintenance
+    incidents = [r["detail"] for r in ui.app.services.journal.rows("incidents") if r["kind"].startswith("technician")]
+    assert "locked" in incidents and "ok" in incidents and "246810" not in " ".join(incidents)
