@@ -452,7 +452,7 @@ class KioskApp(App):
 
     def __init__(self, config: Config, clock: Clock | None = None, services: Services | None = None,
                  scale: float = 1.0, startup_probe: bool = False, inline: bool = False, ticking: bool = True,
-                 **kw: Any) -> None:
+                 notifier: Any = None, **kw: Any) -> None:
         super().__init__(**kw)
         self.cfg = config
         self.clock = clock or SystemClock()
@@ -461,6 +461,7 @@ class KioskApp(App):
         self.startup_probe = startup_probe
         self.inline = inline  # work done on the UI thread: deterministic renders and tests
         self.ticking = ticking  # renders tick by hand so every image shows one moment
+        self.notifier = notifier  # systemd's watchdog (kiosk.watchdog.Notifier), when run as a service
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-work")
         self.bus = Bus()
         self.controller: Controller | None = None
@@ -512,6 +513,8 @@ class KioskApp(App):
 
         assert self.controller is not None
         self.services.hub.start()
+        if self.notifier is not None:
+            self._start_watchdog()
         self.controller.go_start()
         self.controller.load_catalog()
         if self.ticking:
@@ -528,6 +531,23 @@ class KioskApp(App):
                 self.stop()
 
             KivyClock.schedule_once(lambda dt: Window.bind(on_flip=flipped), 0)
+
+    def _start_watchdog(self) -> None:
+        """Pings come from the UI loop itself: if the loop hangs, systemd restarts the kiosk."""
+        from kivy.clock import Clock as KivyClock
+
+        from kiosk import diag, watchdog
+
+        watchdog.install_excepthook(self.services.journal)
+        live = diag.live_status_path(self.cfg.data_path)
+        self.notifier.ready("start screen")
+
+        def beat(dt: float) -> None:
+            self.notifier.ping()
+            diag.write_live_status(live, self.services.hub.statuses())
+
+        beat(0)
+        KivyClock.schedule_interval(beat, self.notifier.ping_interval_s or 10.0)
 
     def _start_agent(self) -> Any:
         """The remote channel, when [fleet] names a broker. Failing to reach it never stops the kiosk."""
@@ -586,13 +606,14 @@ class KioskApp(App):
     def _diag(self) -> dict[str, Any]:
         from kiosk import diag
 
-        return diag.run(self.cfg)
+        # The running kiosk holds its devices: diag reports their live status instead of reopening them.
+        return diag.run_diag(self.cfg, statuses=self.services.hub.statuses()).data
 
     def _diag_bundle(self) -> dict[str, Any]:
         from kiosk import diag
 
         out = self.cfg.data_path / "diag-bundle.zip"
-        diag.bundle(self.cfg, out)
+        diag.make_bundle(self.cfg, out, statuses=self.services.hub.statuses())
         return {"ok": True, "path": str(out), "bytes": out.stat().st_size}
 
     def _check_update(self, apply: bool) -> dict[str, Any]:
@@ -608,6 +629,8 @@ class KioskApp(App):
         return {"ok": out.returncode == 0, "output": out.stdout[-2000:]}
 
     def on_stop(self) -> None:
+        if self.notifier is not None:
+            self.notifier.stopping()
         if getattr(self, "agent", None) is not None:
             self.agent.stop()
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -653,6 +676,13 @@ def window_scale(width: int, height: int) -> float:
 def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -> int:
     from kivy.config import Config as KC
 
+    from kiosk import logs, watchdog
+
+    if not startup_probe:
+        logs.setup_logging(config.data_path)
+    notifier = watchdog.Notifier()
+    notifier.ping()  # before the slow Kivy start, so the watchdog does not fire during it
+
     w, h = config.terminal.window
     scale = 1.0 if fullscreen else window_scale(w, h)
     if fullscreen:
@@ -661,7 +691,7 @@ def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -
         KC.set("graphics", "width", str(int(w * scale)))
         KC.set("graphics", "height", str(int(h * scale)))
     KC.set("graphics", "resizable", "0")
-    app = KioskApp(config, scale=scale, startup_probe=startup_probe)
+    app = KioskApp(config, scale=scale, startup_probe=startup_probe, notifier=notifier)
     try:
         app.run()
     except KeyboardInterrupt:

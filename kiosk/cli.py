@@ -18,8 +18,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 def _load_config(args: argparse.Namespace):  # noqa: ANN202
     from kiosk import config
 
-    profile = args.profile or (None if args.config else "demo")
-    return config.load(profile, args.config)
+    return config.from_args(args.profile, args.config)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -117,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_receipt_parser(sub)  # `kiosk receipt SAMPLE ...`, the same command as `kiosk device receipt`
     register_update(sub)
+    from kiosk.commands.diag import register as register_diag
+
+    register_diag(sub)
 
     p = sub.add_parser("voice", help="voice prompts")
     vsub = p.add_subparsers(dest="voice_command", required=True)

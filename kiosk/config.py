@@ -166,6 +166,17 @@ def profile_path(name: str) -> Path:
     return path
 
 
+def from_args(profile: str | None, path: str | Path | None) -> Config:
+    """What a command line asks for: --config, --profile, else the terminal's own site file named
+    by KIOSK_CONFIG (set by the systemd unit, so `kiosk diag` and the updater's health check test
+    this terminal, not the demo), else the demo profile."""
+    import os
+
+    if path is None and profile is None:
+        path = os.environ.get("KIOSK_CONFIG") or None
+    return load(profile or (None if path else "demo"), path)
+
+
 def load(profile: str | None = "demo", path: str | Path | None = None) -> Config:
     """Load a profile, then a site file over it; a site file may choose the profile itself."""
     site: dict[str, Any] = {}

@@ -51,6 +51,11 @@ class Session:
     def put_personal(self, **values: Any) -> None:
         if self.wiped:
             raise RuntimeError("session already wiped")
+        from kiosk.logs import register_sensitive
+
+        for value in values.values():
+            if isinstance(value, str) and value.strip():
+                register_sensitive(value)  # the log filter masks it, should any code log it by mistake
         self._personal.update(values)
 
     def personal(self, key: str, default: Any = None) -> Any:
@@ -62,8 +67,12 @@ class Session:
 
     def wipe(self) -> None:
         """Drop personal data. Bytes are overwritten where Python lets us (bytearray)."""
+        from kiosk.logs import forget_sensitive
+
         for value in self._personal.values():
             if isinstance(value, bytearray):
                 value[:] = b"\0" * len(value)
+            elif isinstance(value, str):
+                forget_sensitive(value)
         self._personal.clear()
         self.wiped = True
