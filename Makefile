@@ -42,8 +42,14 @@ run: setup
 test: setup
 	$(XVFB) $(VPY) -m pytest -q
 
+# Each prints one line: a ratio against a baseline measured in the same run, and its budget.
 bench: setup
 	$(XVFB) $(VPY) bench/startup.py
+	$(VPY) bench/idcard.py
+	$(VPY) bench/scanner.py
+	$(VPY) bench/receipt.py
+	$(VPY) bench/fleet.py --terminals 500
+	$(VPY) bench/soak.py --sessions 10000
 
 render: setup
 	$(XVFB) $(VENV)/bin/kiosk render --all --locales zh_CN,bo,ii,en --out /tmp/screens

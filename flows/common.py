@@ -3,13 +3,24 @@ and how a receipt is printed without being lost or doubled."""
 from __future__ import annotations
 
 import logging
+import re
+import threading
+import weakref
 from typing import Any
 
-from devices.printer.document import Document, Footer
-from kiosk.backend.api import PlatformError, PlatformRejected, PlatformUnavailable
+from devices.printer.document import Document, Footer, Row
+from devices.printer.jobs import PrintQueue
+from kiosk.backend.api import CitizenRef, PlatformError, PlatformRejected, PlatformUnavailable
 from kiosk.i18n import Msg
+from kiosk.session import mask_id_number
 
 log = logging.getLogger(__name__)
+
+# Refusals a citizen can do something about get their own words; the rest share the generic text.
+REFUSAL_TEXTS = {
+    "citizen_not_found": ("error.citizen_not_found.title", "error.citizen_not_found.body"),
+    "verification_required": ("error.verification_required.title", "error.verification_required.body"),
+}
 
 
 def platform_error_texts(error: BaseException, staffed_hours: str) -> tuple[Msg, Msg, str]:
@@ -17,6 +28,9 @@ def platform_error_texts(error: BaseException, staffed_hours: str) -> tuple[Msg,
     if isinstance(error, PlatformUnavailable):
         return (Msg("error.platform_down.title"), Msg("error.platform_down.body", hours=staffed_hours), error.reason)
     if isinstance(error, PlatformRejected):
+        if error.code in REFUSAL_TEXTS:
+            title, body = REFUSAL_TEXTS[error.code]
+            return Msg(title), Msg(body, hours=staffed_hours), f"rejected:{error.code}"
         return (Msg("error.platform_rejected.title"), Msg("error.platform_rejected.body", hours=staffed_hours),
                 f"rejected:{error.code}")
     if isinstance(error, PlatformError):
@@ -28,19 +42,86 @@ def footer(ctx: Any) -> Footer:
     return Footer(time=ctx.clock.now().strftime("%Y-%m-%d %H:%M"), terminal_id=ctx.config.terminal.id)
 
 
+_queues: "weakref.WeakKeyDictionary[Any, PrintQueue]" = weakref.WeakKeyDictionary()
+_queues_lock = threading.Lock()
+
+
+def print_queue(ctx: Any) -> PrintQueue:
+    """The printer's one PrintQueue: its lock keeps two flows (or a double tap) from putting two
+    jobs on the paper at once, so there is one per printer, not one per flow."""
+    if getattr(ctx, "print_queue", None) is not None:
+        return ctx.print_queue
+    with _queues_lock:
+        queue = _queues.get(ctx.printer)
+        if queue is None or queue.journal is not ctx.journal:
+            queue = PrintQueue(ctx.printer, ctx.journal)
+            _queues[ctx.printer] = queue
+        return queue
+
+
 def print_journaled(ctx: Any, flow_id: str, doc: Document) -> None:
     """Journal the job, print it, complete the journal entry. Runs in a worker thread.
 
-    The job row is written *before* the printer sees a byte, so a power cut leaves a 'pending'
-    row a technician (and the restart logic) can find; it is 'done' only after the printer
-    accepted the whole document."""
-    job = ctx.journal.print_job_started(ctx.session.id, flow_id, doc.kind)
-    ctx.journal.print_job_update(job, "sent")
-    try:
-        ctx.printer.print_document(doc)
-    except Exception as e:
-        reason = getattr(e, "reason", type(e).__name__)
-        ctx.journal.print_job_update(job, "failed", reason)
-        log.warning("print job %s (%s) failed: %s", job, doc.kind, reason)
-        raise
-    ctx.journal.print_job_update(job, "done")
+    Through devices/printer/jobs.PrintQueue: the job row is written *before* the printer sees a
+    byte, so a power cut leaves a 'pending' row a technician (and the restart logic) can find;
+    the printer's status is asked first; the row is 'done' only after the printer accepted the
+    whole document. Raises PrintError (`reason`) when it did not print. A reprint after a
+    failure is a new call, so a new job row: the failed one stays in the journal as it was."""
+    print_queue(ctx).print_document(doc, ctx.session.id, flow_id)
+
+
+def citizen(ctx: Any) -> CitizenRef:
+    """The identified citizen, for a platform call: read from the session, never kept by a flow."""
+    return CitizenRef(ctx.session.personal("id_number", ""), ctx.session.personal("verification", ""))
+
+
+def refresh_view(flow: Any, view: Any, touch: bool = False) -> None:
+    """Show a changed view of the current step without entering it again: its pending work, its
+    place in the history and (unless `touch`: the citizen is busy here) its deadline stay."""
+    runner = flow.runner
+    if runner is None or runner.ended or runner.step is None:
+        return
+    if touch and runner.deadline is not None:
+        spec = next((s for s in flow.steps if s.name == runner.step), None)
+        if spec is not None and spec.timeout_s:
+            runner.deadline = runner.clock.monotonic() + spec.timeout_s
+    runner.view = view
+    runner.on_view(runner.step, view)
+
+
+# Administrative units, in the order an address names them: a masked address keeps the place up
+# to the town (or the county when there is no town) and hides the rest. Escapes, not literals:
+# code carries no Chinese text (tests/unit/test_catalogs.py).
+_ADMIN_UNITS = "\u7701\u5dde\u5e02\u53bf\u533a\u65d7\u9547\u4e61"  # province, prefecture .. town, township
+_SUBDISTRICT = "\u8857\u9053"  # a city's sub-district; a street alone is part of the address
+_ADMIN_END = re.compile(f"(?:[{_ADMIN_UNITS}]|{_SUBDISTRICT})")
+MASK = "****"
+
+
+def mask_address(value: str) -> str:
+    """Keep the administrative part, hide the village, street number and room: an address on a
+    public screen must not lead anyone to the door."""
+    v = value.strip()
+    if not v:
+        return ""
+    keep = 0
+    for m in _ADMIN_END.finditer(v[: max(3, len(v) * 2 // 3)]):
+        keep = m.end()
+    if keep == 0:
+        keep = max(1, len(v) // 3)
+    return v[:keep] + MASK
+
+
+def mask_number(value: str) -> str:
+    """A document number that is personal (the resident ID e-licence's number is the ID number):
+    the same rule as ID numbers, first 6 and last 4 visible."""
+    return mask_id_number(value)
+
+
+def receipt_rows(ctx: Any, rows: Any) -> list[Any]:
+    """(label, value) pairs as receipt rows: the label bilingual, the value in the chosen language."""
+    out = []
+    for label, value in rows:
+        key, key_zh = ctx.tr_pair(label)
+        out.append(Row(key, ctx.tr(value), key_zh))
+    return out

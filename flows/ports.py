@@ -1,4 +1,44 @@
-"""What flows need from the world, as interfaces. `kiosk/app.py` supplies the real things."""
+"""What flows need from the world, as interfaces. `kiosk/app.py` supplies the real things.
+
+View kinds and their `View.data` keys (screens render them; every text is a Msg, Plain or a
+platform LocalText, and nothing personal appears unmasked):
+
+  instruction, waiting, error, done   no required keys. waiting: "progress" (bool, a bar instead
+                                      of a spinner). error: "reason" (str, for logs/technicians).
+  choice     options are the choices; tap -> "choose" {option}.
+  result     "rows": tuple of (label Text, value Text) pairs, already masked;
+             "qr": str | None (a URL to show as a QR code, e.g. a guide or a verification link);
+             "print_error": str | None (why the last print failed; the QR is then the fallback).
+  ticket     "number", "qr", "type_title", "counters", "waiting", "print_error" (queue_ticket).
+  identify   "accept": tuple of sources the step takes, from ("idcard", "sscard", "qrcode"), only
+             those whose device works; "notice": Text | None (what went wrong with the last card
+             or code, in words); "reason": str | None (its code).
+             Events: "card_read" {identity}, "card_removed" {source}, "card_error" {source, reason},
+             "code_scanned" {symbology, text} (a platform identity code when "qrcode" is accepted).
+  face       "guidance": str | None (the last face_check code: no_face, multiple_faces, too_dark,
+             move_closer, move_back, center, too_blurry, ok); "hint": Text | None (that code in
+             words); "attempt": int (1-based); "max_attempts": int; "staff": Text (where a person
+             can help instead: face is never the only way).
+             Events: "face_check" {check}, "face_captured" {jpeg} (bytes, memory only).
+  scan       "accept": tuple of symbologies or "any"; "notice": Text | None; "reason": str | None.
+             Options: e.g. "keypad" (type the number instead). Event: "code_scanned" {symbology, text}.
+  keypad     "input": "digits" | "text" (free text: a keyboard for the citizen's language);
+             "letters": str (letter keys to add to the digits, "" for none); "max_len": int;
+             "pattern": str (a regex the entry must match, without any prefix); "prefix": str
+             (fixed text shown before the entry, e.g. "SC"); "text": str (current entry, e.g. kept
+             after a wrong entry); "optional": bool (a "skip" option is offered); "notice": Text |
+             None; "reason": str | None. Event: "keypad" {text} (the citizen confirmed the entry).
+             Tibetan and full-width digits are accepted (normalised with kiosk.i18n.normalize_digits).
+  search     "query": str (the current query); "max_len": int; "keyboard": "initials" (Latin
+             letters for pinyin initials) | "any"; "count": int (how many options match);
+             "notice": Text | None. Options: the matches (or, with an empty query, departments
+             to browse). Event: "search" {query} (send it as the query changes), "choose" {option}.
+  evaluation "stage": "level" | "reasons". level: options "5".."1" (very satisfied .. very
+             dissatisfied), tap -> "choose" {option}. reasons: "multi": True, "selected": tuple of
+             chosen option ids, "required": bool (at least one reason needed before submit);
+             tap a reason -> "toggle" {option}; the "submit" option -> "choose" {option: "submit"}.
+             Both: "subject": Text (what is being evaluated).
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,6 +77,8 @@ class Identity:
 # View.data["accept"] on an identify view lists the sources it accepts, e.g. ("idcard", "sscard").
 DEVICE_EVENTS = ("card_read", "card_removed", "card_error", "code_scanned", "face_check", "face_captured",
                  "device_status")
+# Events from the citizen's hands (screens): a tap on an option, an entry, a search, a toggle.
+CITIZEN_EVENTS = ("choose", "keypad", "search", "toggle")
 
 
 class ReceiptPrinter(Protocol):
@@ -58,6 +100,9 @@ class FlowContext:
     translator: Translator
     submit: Submit
     device_status: Callable[[str], DeviceStatus | None] = lambda name: None
+    # One PrintQueue per printer (devices/printer/jobs.py); flows/common.print_journaled makes
+    # one when the app does not pass it.
+    print_queue: Any = None
 
     @property
     def lang(self) -> str:

@@ -1,6 +1,10 @@
 """Queue ticket: choose a business type, the platform issues a ticket, it is printed and shown as a
 QR code. The ticket is valid whether or not the paper came out, so a print failure still ends
-with the number on screen (and a QR code to carry it on a phone)."""
+with the number on screen (and a QR code to carry it on a phone). The ticket screen offers the
+evaluation (flows/evaluate.py) beside "done".
+
+Printing goes through flows/common.print_journaled, i.e. the printer's PrintQueue
+(devices/printer/jobs.py): journaled before a byte is sent, status first, one job at a time."""
 from __future__ import annotations
 
 import secrets
@@ -8,12 +12,13 @@ from typing import Any
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Row, Title
 from flows.common import footer, platform_error_texts, print_journaled
-from flows.engine import COMPLETED, Flow, Option, Step, View
+from flows.engine import COMPLETED, TIMED_OUT, Flow, Option, Step, View
+from flows.evaluate import Evaluate
 from kiosk.backend.api import QueueType, Ticket
 from kiosk.i18n import Msg, Plain
 
 
-class QueueTicketFlow(Flow):
+class QueueTicketFlow(Evaluate, Flow):
     id = "queue_ticket"
     title = Msg("flow.queue_ticket.title")
     needs = ("printer",)
@@ -24,12 +29,14 @@ class QueueTicketFlow(Flow):
         to = ctx.config.timeouts
         self.steps = (
             Step("loading", to.platform_s, interactive=False),
-            Step("choose"),
+            Step("choose", to.result_s),
             Step("issuing", to.platform_s, interactive=False),
             Step("printing", to.print_s, interactive=False),
             Step("ticket", to.result_s),
             Step("error", to.result_s),
+            *(Step(name, to.result_s) for name, _ in self.evaluate_plan()),
         )
+        self.evaluated = self.id  # the ticket is issued before the evaluation is offered
         self.types: list[QueueType] = []
         self.ticket: Ticket | None = None
         self.printed = False
@@ -97,8 +104,12 @@ class QueueTicketFlow(Flow):
     def on_timeout(self, step: str) -> None:
         if step == "printing":
             self.goto("ticket", print_error="timeout")
+        elif step == "choose":
+            self.finish(TIMED_OUT)  # nobody chose: the citizen has gone
         elif step in ("ticket", "error"):
             self.finish(COMPLETED if step == "ticket" else "failed")
+        elif step.startswith("evaluate"):
+            getattr(self, f"timeout_{step}")()
         else:
             super().on_timeout(step)
 
@@ -107,7 +118,7 @@ class QueueTicketFlow(Flow):
         t = self.ticket
         assert t is not None
         body = Msg("queue.ticket.printed") if print_error is None else Msg("queue.ticket.not_printed")
-        options = [Option("done", Msg("action.done"))]
+        options = [self.evaluate_option(), Option("done", Msg("action.done"))]
         if print_error is not None:
             options.insert(0, Option("reprint", Msg("action.reprint")))
         return View("ticket", Msg("queue.ticket.title"), body, options=tuple(options), data={
@@ -116,10 +127,10 @@ class QueueTicketFlow(Flow):
         }, prompt="queue_ticket")
 
     def on_ticket(self, event: str, data: dict[str, Any]) -> None:
-        if event in ("done", "choose") and data.get("option", "done") == "done":
-            self.finish(COMPLETED)
-        elif event == "choose" and data.get("option") == "reprint":
+        if event == "choose" and data.get("option") == "reprint":
             self.goto("printing")
+        else:
+            self.handle_final(event, data)
 
     def receipt(self) -> Document:
         t = self.ticket

@@ -66,6 +66,8 @@ class Controller:
         self._return_to: str = "start"
         self.maintenance = False  # set remotely or by a technician: no services, say where to go
         self._pin_gate: Any = None
+        self._face: Any = None
+        self._face_busy = False
         self.announcement: Any = None  # operator's notice for the start screen (text per language)
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
         self.voice = voice or Voice(NullPlayer())
@@ -201,8 +203,40 @@ class Controller:
             self.runner.send(event, **data)
 
     def on_code(self, symbology: str, text: str) -> None:
-        if self._listening("scan"):
+        # A code goes to a step that asks for one: a scan step, or an identify step that takes
+        # the platform's identity QR code. Anywhere else it is dropped, never kept for later.
+        if self._listening("scan") or self._listening("identify", "qrcode"):
             self.runner.send("code_scanned", symbology=symbology, text=text)
+
+    def _face_tick(self) -> None:
+        """On a face step, the newest camera picture goes through face capture in the worker pool
+        (one at a time); guidance and the captured JPEG come back as flow events."""
+        if not self._listening("face") or self._face_busy:
+            return
+        frame = getattr(self.s.hub.drivers.get("scanner"), "preview", None)
+        if frame is None:
+            return
+        if self._face is None:
+            from devices.scanner.face import FaceCapture, default_detector
+
+            try:
+                self._face = FaceCapture(default_detector())
+            except Exception as e:  # noqa: BLE001 - no detector: the flow's timeout offers staff help
+                log.warning("face capture unavailable: %s", type(e).__name__)
+                self._face_busy = True
+                return
+        self._face_busy = True
+
+        def done(result: WorkResult) -> None:
+            self._face_busy = False
+            if not result.ok or not self._listening("face"):
+                return
+            self.runner.send("face_check", check=result.value.check.guidance)
+            if result.value.jpeg:
+                self.runner.send("face_captured", jpeg=result.value.jpeg)
+                self._face.reset()
+
+        self.submit(lambda: self._face.feed(frame), done)
 
     # -- flows ------------------------------------------------------------------------------
     def start_flow(self, flow_id: str) -> None:
@@ -418,6 +452,7 @@ class Controller:
         if now >= self._outbox_next:
             self._outbox_next = now + OUTBOX_EVERY_S
             self.submit(self.outbox.deliver_due, lambda result: None)
+        self._face_tick()
         if self.root.current == "scan":
             scanner = self.s.hub.drivers.get("scanner")
             self.root.screens["scan"].set_preview(getattr(scanner, "preview", None))

@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     q = fsub.add_parser("list", help="one line per flow: <id> <title>")
     q.add_argument("--locale", default="zh_CN")
     q.set_defaults(func=cmd_flow_list)
+    from kiosk.commands.flow import register_flow_run
+
+    register_flow_run(fsub)
     return parser
 
 

@@ -45,6 +45,9 @@ class Receipt:
     rows: int  # raster rows that reached the paper
 
 
+KEEP_RECEIPTS = 100
+
+
 class PrinterEmulator:
     def __init__(self, port: int = 0, state: str = "ok", out_dir: str | Path | None = None,
                  host: str = "127.0.0.1", on_receipt: Callable[[Receipt], None] | None = None) -> None:
@@ -54,7 +57,9 @@ class PrinterEmulator:
         self.on_receipt = on_receipt
         self._state = state
         self._lock = threading.Condition()
+        # The newest receipts only: an emulator left running for days (the demo) must not grow.
         self._receipts: list[Receipt] = []
+        self.printed_total = 0
         self._pieces: list[Image.Image] = []  # the receipt being printed
         self._piece_rows = 0
         self._lost = False
@@ -108,7 +113,7 @@ class PrinterEmulator:
 
     def wait_receipts(self, count: int, timeout_s: float = 5.0) -> list[Receipt]:
         with self._lock:
-            self._lock.wait_for(lambda: len(self._receipts) >= count, timeout_s)
+            self._lock.wait_for(lambda: self.printed_total >= count, timeout_s)
             return list(self._receipts)
 
     @property
@@ -246,14 +251,20 @@ class PrinterEmulator:
         for p in self._pieces:
             image.paste(p, (0, y))
             y += p.height
-        index = len(self._receipts) + 1
+        self.printed_total += 1
+        index = self.printed_total
         complete = not self._lost
         path = None
         if self.out_dir is not None:
             path = self.out_dir / f"receipt-{index:04d}{'' if complete else '-partial'}.png"
-            image.save(path)
+            try:
+                image.save(path)
+            except OSError as e:  # a full or vanished disk must not stop the printer answering
+                log.error("receipt %d not saved: %s", index, e)
+                path = None
         receipt = Receipt(index, image, path, complete, self._piece_rows)
         self._receipts.append(receipt)
+        del self._receipts[:-KEEP_RECEIPTS]
         self._pieces, self._piece_rows, self._lost = [], 0, False
         self._lock.notify_all()
         if self.on_receipt is not None:

@@ -22,11 +22,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kiosk.backend.demo_services import DemoServices, Refusal
+
 log = logging.getLogger(__name__)
 
 SEED_PATH = Path(__file__).with_name("demo_seed.json")
 FAULTS = ("none", "down", "slow", "error500", "garbage", "wrong_shape")
 MAX_BODY = 64 * 1024
+# Face verification carries a JPEG (base64 in JSON): a face crop is tens of kilobytes.
+MAX_FACE_BODY = 2 * 1024 * 1024
+_FACE_ROUTE = "/api/v1/identity/face"
 _SUBMISSIONS = "/api/v1/submissions/"
 _KIND = re.compile(r"^[a-z_]{1,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -51,6 +56,9 @@ def _error(status: int, code: str, message: str) -> _Reply:
     return _Reply(status, {"error": {"code": code, "message": message}})
 
 
+KEEP_RECORDS = 2000  # requests logged, submissions and tickets remembered (oldest dropped)
+
+
 class DemoPlatformServer:
     """The demo platform. `start()` serves in a daemon thread and returns the base URL."""
 
@@ -72,6 +80,8 @@ class DemoPlatformServer:
         self._thread: threading.Thread | None = None
         self._requests: list[tuple[str, str]] = []
         self._base_url = ""
+        # The 24-hour catalog services (identity, certificates, licences, guides...).
+        self.services = DemoServices(self.seed, lambda: self._base_url, _now)
         self.reset()
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -139,6 +149,7 @@ class DemoPlatformServer:
             self._submissions_by_key: dict[str, dict[str, Any]] = {}
             self._submissions: list[dict[str, Any]] = []
             self._requests.clear()
+        self.services.reset()
 
     def wait_idle(self, timeout: float = 5.0) -> bool:
         """Wait until no request is being handled (e.g. ones released from "slow" mode)."""
@@ -162,6 +173,7 @@ class DemoPlatformServer:
     def _record(self, method: str, path: str) -> None:
         with self._lock:
             self._requests.append((method, path))
+            del self._requests[:-KEEP_RECORDS]
 
     def _current_fault(self) -> str:
         with self._lock:
@@ -195,6 +207,18 @@ class DemoPlatformServer:
             return 200, {"submissions": self.submissions()}
         if method == "POST" and route.startswith(_SUBMISSIONS):
             return self._submit(route[len(_SUBMISSIONS):], headers, body)
+        try:
+            if method == "GET":
+                routed = self.services.get(route)
+            elif route in self.services.POST_ROUTES:
+                key = _idempotency_key(headers)
+                routed = self.services.post(route, _json_object(body), key)
+            else:
+                routed = None
+        except Refusal as r:
+            raise _error(r.status, r.code, r.message) from None
+        if routed is not None:
+            return routed
         raise _error(404, "not_found", f"no route for {method} {route}")
 
     def _queue_types(self) -> list[dict[str, Any]]:
@@ -236,6 +260,9 @@ class DemoPlatformServer:
             qt["waiting"] += 1
             self._tickets_by_key[key] = ticket
             self._tickets_by_number[number] = ticket
+            for book in (self._tickets_by_key, self._tickets_by_number):
+                while len(book) > KEEP_RECORDS:
+                    book.pop(next(iter(book)))
             return 201, {"ticket": copy.deepcopy(ticket)}
 
     def _submit(self, kind: str, headers: Any, body: bytes) -> tuple[int, Any]:
@@ -258,6 +285,10 @@ class DemoPlatformServer:
             }
             self._submissions_by_key[key] = record
             self._submissions.append(record)
+            # A demo platform left running for days keeps the newest records only.
+            del self._submissions[:-KEEP_RECORDS]
+            while len(self._submissions_by_key) > KEEP_RECORDS:
+                self._submissions_by_key.pop(next(iter(self._submissions_by_key)))
             return 201, {"submission": {**copy.deepcopy(record), "duplicate": False}}
 
     def ticket_page(self, number: str) -> str | None:
@@ -352,12 +383,15 @@ class _Handler(BaseHTTPRequestHandler):
         route = self.path.split("?", 1)[0]
         platform._record(method, route)
         try:
-            body = self._read_body() if method == "POST" else b""
+            body = self._read_body(MAX_FACE_BODY if route == _FACE_ROUTE else MAX_BODY) if method == "POST" else b""
             fault = platform._current_fault()
             if fault == "slow":
                 platform._hold()
             if method == "GET" and route.startswith("/t/"):
                 self._ticket_page(route[3:])
+                return
+            if method == "GET" and route.startswith(("/a/", "/g/", "/v/")):
+                self._page(route)
                 return
             if fault == "error500":
                 raise _error(500, "internal_error", "simulated platform failure")
@@ -375,18 +409,25 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(reply, ensure_ascii=False).encode("utf-8")
         self._send(status, data, "application/json; charset=utf-8")
 
-    def _read_body(self) -> bytes:
+    def _read_body(self, limit: int = MAX_BODY) -> bytes:
         length = self.headers.get("Content-Length")
         if length is None or not length.isdigit():
             raise _error(411, "length_required", "POST needs a Content-Length")
-        if int(length) > MAX_BODY:
-            raise _error(413, "payload_too_large", f"body over {MAX_BODY} bytes")
+        if int(length) > limit:
+            raise _error(413, "payload_too_large", f"body over {limit} bytes")
         return self.rfile.read(int(length))
 
     def _ticket_page(self, number: str) -> None:
         page = self.server.platform.ticket_page(number)
         if page is None:
             self._send(404, b"no such ticket\n", "text/plain; charset=utf-8")
+        else:
+            self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _page(self, route: str) -> None:
+        page = self.server.platform.services.page(route)
+        if page is None:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8")
         else:
             self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
 

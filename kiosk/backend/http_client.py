@@ -10,11 +10,13 @@ personal data.
 """
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
 import threading
 import time
+import uuid
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -23,7 +25,18 @@ from urllib3.exceptions import ReadTimeoutError
 
 from kiosk.backend import parse
 from kiosk.backend.api import (
+    ApplicationStatus,
+    CertificateType,
+    CitizenRef,
     Department,
+    ELicence,
+    FaceVerdict,
+    Guide,
+    GuideSummary,
+    LicenceDocument,
+    PlatformIdentity,
+    RealEstateRecord,
+    SiCertificate,
     PlatformBadReply,
     PlatformError,
     PlatformRejected,
@@ -41,6 +54,11 @@ _KIND = re.compile(r"^[a-z_]{1,32}$")
 # uuid4 strings and similar; bounded and header-safe so a key can never smuggle a header line.
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_GUIDE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_APPLICATION_NUMBER = re.compile(r"^[A-Z]{2}[0-9]{13}$")
+MAX_FACE_JPEG = 1024 * 1024  # a face crop is tens of kilobytes; a megabyte is a camera bug
+MAX_TOKEN_LEN = 512
+MAX_QUERY_LEN = 64
 # Setting a scheme to None removes the proxy requests would take from the environment.
 _NO_PROXY: dict[str, str | None] = {"http": None, "https": None, "all": None}
 
@@ -119,6 +137,83 @@ class HttpPlatform:
             raise ValueError("payload must be a dict")
         raw = self._call("POST", f"/api/v1/submissions/{kind}", body=payload, idempotency_key=idempotency_key)
         return parse.parse_submission(raw, expected_kind=kind)
+
+    # -- personal services -----------------------------------------------------------------
+    # Each is a POST with the citizen in the body: ID numbers and tokens must never be part of a
+    # URL, which proxies, the platform's access log and our own retry warnings would record.
+    # The key is fresh per call and shared by that call's retries, so a retried certificate
+    # request that reached the platform the first time gets the same certificate number back.
+
+    def identity_by_token(self, token: str) -> PlatformIdentity:
+        if not isinstance(token, str) or not token.strip() or len(token) > MAX_TOKEN_LEN:
+            raise ValueError("token must be a non-empty string")
+        return parse.parse_identity(self._query("/api/v1/identity/token", {"token": token.strip()}))
+
+    def verify_face(self, citizen: CitizenRef, jpeg: bytes) -> FaceVerdict:
+        if not isinstance(jpeg, (bytes, bytearray)) or not jpeg:
+            raise ValueError("jpeg must be non-empty bytes")
+        if len(jpeg) > MAX_FACE_JPEG:
+            raise ValueError(f"jpeg larger than {MAX_FACE_JPEG} bytes")
+        body = self._citizen(citizen)
+        body["jpeg_b64"] = base64.b64encode(bytes(jpeg)).decode("ascii")
+        try:
+            return parse.parse_face_verdict(self._query("/api/v1/identity/face", body))
+        finally:
+            body.clear()  # the only copy this client made of the photo
+
+    def si_certificate_types(self, citizen: CitizenRef) -> list[CertificateType]:
+        return parse.parse_certificate_types(
+            self._query("/api/v1/social-insurance/certificate-types", self._citizen(citizen)))
+
+    def si_certificate(self, citizen: CitizenRef, type_id: str, period_id: str) -> SiCertificate:
+        _require_id(type_id, "type_id")
+        _require_id(period_id, "period_id")
+        body = self._citizen(citizen) | {"type_id": type_id, "period_id": period_id}
+        return parse.parse_si_certificate(self._query("/api/v1/social-insurance/certificates", body),
+                                          expected_type=type_id)
+
+    def real_estate_properties(self, citizen: CitizenRef) -> RealEstateRecord:
+        return parse.parse_real_estate(self._query("/api/v1/real-estate/query", self._citizen(citizen)))
+
+    def elicenses(self, citizen: CitizenRef) -> list[ELicence]:
+        return parse.parse_licences(self._query("/api/v1/elicenses/list", self._citizen(citizen)))
+
+    def elicense_document(self, citizen: CitizenRef, licence_id: str) -> LicenceDocument:
+        _require_id(licence_id, "licence_id")
+        body = self._citizen(citizen) | {"licence_id": licence_id}
+        return parse.parse_licence_document(self._query("/api/v1/elicenses/document", body), expected_id=licence_id)
+
+    # -- public services ---------------------------------------------------------------------
+
+    def application_status(self, number: str) -> ApplicationStatus:
+        if not isinstance(number, str) or not _APPLICATION_NUMBER.match(number):
+            raise ValueError("application number must be two capital letters and 13 digits")
+        # In the body too: an application number is the key to someone's file.
+        return parse.parse_application(self._query("/api/v1/applications/status", {"number": number}),
+                                       expected_number=number)
+
+    def guides(self) -> list[GuideSummary]:
+        return parse.parse_guides(self._call("GET", "/api/v1/guides"))
+
+    def search_guides(self, query: str) -> list[GuideSummary]:
+        if not isinstance(query, str) or len(query) > MAX_QUERY_LEN:
+            raise ValueError(f"query must be a string of at most {MAX_QUERY_LEN} characters")
+        # A body, not ?q=: whatever a citizen types (a name, by mistake) stays out of access logs.
+        return parse.parse_guides(self._query("/api/v1/guides/search", {"query": query}))
+
+    def guide(self, guide_id: str) -> Guide:
+        if not isinstance(guide_id, str) or not _GUIDE_ID.match(guide_id):
+            raise ValueError("guide_id must be 1-64 of [A-Za-z0-9_-]")
+        return parse.parse_guide(self._call("GET", f"/api/v1/guides/{guide_id}"), expected_id=guide_id)
+
+    @staticmethod
+    def _citizen(citizen: CitizenRef) -> dict[str, Any]:
+        if not isinstance(citizen, CitizenRef) or not isinstance(citizen.id_number, str) or not citizen.id_number:
+            raise ValueError("citizen must be a CitizenRef with an id_number")
+        return {"id_number": citizen.id_number, "verification": citizen.verification}
+
+    def _query(self, path: str, body: dict[str, Any]) -> Any:
+        return self._call("POST", path, body=body, idempotency_key=str(uuid.uuid4()))
 
     def close(self) -> None:
         with self._sessions_lock:
@@ -249,6 +344,11 @@ class HttpPlatform:
         except requests.exceptions.ContentDecodingError:
             raise PlatformBadReply(f"{where}: reply body does not decompress") from None
         return b"".join(chunks)
+
+
+def _require_id(value: Any, name: str) -> None:
+    if not isinstance(value, str) or not value or len(value) > 128:
+        raise ValueError(f"{name} must be a non-empty string")
 
 
 def _short(exc: BaseException) -> str:

@@ -1,0 +1,69 @@
+"""Print a receipt and say how it went: the printing step (paper moves: no cancel), then the
+printed step with a reprint when it failed and a QR code to carry the document on a phone
+instead (DESIGN: a faulty printer has an alternative where one exists).
+
+A reprint is a new print job: the failed one stays in the journal as failed, the new one is
+journaled on its own (flows/common.print_journaled), so nothing prints twice by accident and
+nothing is lost."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from devices.printer.document import Document
+from flows.base import PRINT, RESULT
+from flows.common import print_journaled
+from flows.engine import Option, View
+from kiosk.i18n import Msg
+
+
+class Printing:
+    """Mixin for a ServiceFlow with the Evaluate mixin. Write `receipt()` and `receipt_qr()`."""
+
+    ctx: Any
+    print_error: str | None = None
+    printed_once: bool = False
+
+    def print_plan(self) -> Sequence[tuple[str, str]]:
+        return (("printing", PRINT), ("printed", RESULT))
+
+    def receipt(self) -> Document:
+        raise NotImplementedError
+
+    def receipt_qr(self) -> str | None:
+        """What the screen shows as a QR code when the paper did not come out."""
+        return None
+
+    def enter_printing(self) -> View:
+        doc = self.receipt()
+        self.work(lambda: print_journaled(self.ctx, self.id, doc))
+        return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
+                    data={"progress": True}, prompt="printing")
+
+    def on_printing(self, event: str, data: dict[str, Any]) -> None:
+        if event == "done":
+            self.print_error, self.printed_once = None, True
+            self.goto("printed")
+        elif event == "failed":
+            self.print_error = str(getattr(data["error"], "reason", "") or "print_failed")
+            self.goto("printed")
+
+    def timeout_printing(self) -> None:
+        # The job may still come out; the citizen is told it did not, with a reprint and the QR.
+        self.print_error = "timeout"
+        self.goto("printed")
+
+    def enter_printed(self) -> View:
+        hours = self.ctx.config.terminal.staffed_hours
+        if self.print_error is None:
+            return View("result", Msg("printed.title"), Msg("printed.body"), options=self.final_options(),
+                        data={"rows": (), "qr": None, "print_error": None}, prompt="printed")
+        return View("result", Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours),
+                    options=self.final_options(Option("reprint", Msg("action.reprint"))),
+                    data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error},
+                    prompt="print_failed")
+
+    def on_printed(self, event: str, data: dict[str, Any]) -> None:
+        if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:
+            self.goto("printing")
+        else:
+            self.handle_final(event, data)

@@ -1,0 +1,59 @@
+"""Fixtures for the flow tests: the real demo platform on loopback, the real HTTP client, a journal
+in a temporary file, a fake clock, and a harness that drives one flow through the engine."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from flowkit import FlowHarness  # noqa: E402
+from kiosk.backend.demo_server import DemoPlatformServer  # noqa: E402
+from kiosk.backend.http_client import HttpPlatform  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[DemoPlatformServer]:
+    srv = DemoPlatformServer(port=0)
+    srv.slow_s = 1.0
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_server(server: DemoPlatformServer) -> Iterator[None]:
+    """Every test starts from the seed with no fault, and leaves no request behind."""
+    server.set_fault("none")
+    server.reset()
+    yield
+    server.set_fault("none")
+    assert server.wait_idle(5.0)
+
+
+@pytest.fixture
+def platform(server: DemoPlatformServer) -> Iterator[HttpPlatform]:
+    # No retries and short timeouts: a fault shows at once; backoff sleeps never happen.
+    client = HttpPlatform(server.url, connect_timeout_s=0.5, read_timeout_s=0.5, retries=0, backoff_s=0,
+                          sleep=lambda s: None)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def harness(server, platform, tmp_path, fake_clock):  # noqa: ANN001, ANN201
+    """harness(flow_id, lang=..., printer=...) -> FlowHarness, started."""
+    made: list[FlowHarness] = []
+
+    def make(flow_id: str, **kw) -> FlowHarness:  # noqa: ANN003
+        h = FlowHarness(flow_id, platform=platform, server=server, data_dir=tmp_path, clock=fake_clock, **kw)
+        made.append(h)
+        h.start()
+        return h
+
+    yield make
+    for h in made:
+        h.close()
