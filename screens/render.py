@@ -58,6 +58,39 @@ def _scan(c: Any) -> None:
                           options=(Option("keypad", Msg("identify.scan.type_instead")),)))
 
 
+def _flow_at(flow_id: str, kinds: tuple[str, ...], skip: int = 0) -> Callable[[Any], None]:
+    """Run a flow as the demo citizen would (flows.headless.Driver) until a view of `kinds`
+    (after `skip` of them), so every flow's real screens can be looked at."""
+
+    def scene(c: Any) -> None:
+        from flows.headless import DemoInputs, Driver
+        from flows.ports import Identity
+        from kiosk.flowrun import receipt_code, synthetic_jpeg
+
+        seed = c.s.demo_server.seed
+        demo = seed.get("demo", {})
+        citizen = next(x for x in seed["citizens"] if x["id_number"] == demo.get("citizen"))
+        name = citizen["name"]["zh_CN"] if isinstance(citizen["name"], dict) else citizen["name"]
+        inputs = DemoInputs(identity=lambda: Identity("idcard", name, citizen["id_number"], "resident"),
+                            identity_token=citizen.get("identity_token", ""), jpeg=synthetic_jpeg(),
+                            receipt_code=receipt_code(c.s.demo_server.url, demo.get("application", "")),
+                            application_number=demo.get("application", ""))
+        c.start_flow(flow_id)
+        driver = Driver(c.runner, inputs)
+        seen = 0
+        for _ in range(40):
+            view = c.runner.view if c.runner is not None else None
+            if view is None or c.runner.ended:
+                return
+            if view.kind in kinds:
+                if seen == skip:
+                    return
+                seen += 1
+            driver.act()
+
+    return scene
+
+
 SCENES: dict[str, Callable[[Any], None]] = {
     "start": _start,
     "start_offline": _start_offline,
@@ -77,6 +110,14 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "idle_warning": _idle,
     "technician_entry": _technician,
     "technician": lambda c: c.show_technician(last_test="printer: ok"),
+    "flow_social_insurance_identify": _flow_at("social_insurance_certificate", ("identify",)),
+    "flow_social_insurance_face": _flow_at("social_insurance_certificate", ("face",)),
+    "flow_social_insurance_preview": _flow_at("social_insurance_certificate", ("result",)),
+    "flow_real_estate_list": _flow_at("real_estate_query", ("result", "choice"), skip=0),
+    "flow_application_progress": _flow_at("application_progress", ("result",)),
+    "flow_service_guide": _flow_at("service_guide", ("result",)),
+    "flow_elicense_list": _flow_at("elicense_print", ("choice",)),
+    "flow_evaluation": _flow_at("evaluation", ("evaluation",)),
     "keypad": _show(View("keypad", Msg("identify.keypad.title"), Msg("identify.keypad.body"),
                          data={"letters": "SC", "max_len": 20, "text": "SC20261122"})),
     "scan": _scan,
