@@ -128,9 +128,26 @@ SCENES: dict[str, Callable[[Any], None]] = {
 }
 
 
+def show_scene(c: Any, name: str, lang: str, large: bool, frames: int = 4) -> None:
+    """Put the controller `c` in scene `name`, from a clean state, and draw it."""
+    from kivy.base import EventLoop
+
+    if c.runner is not None:
+        c.runner.on_end = lambda outcome: None
+        c.runner.finish("cancelled")
+        c.runner = None
+    c.root.hide_idle()
+    c.idle.touch()
+    c.ui.lang, c.session.language, c.ui.large = lang, lang, large
+    SCENES[name](c)
+    c.tick()
+    for _ in range(frames):
+        EventLoop.idle()
+
+
 def render(make_app: Callable[..., Any], cfg: Any, names: list[str], locales: list[str], out: Path,
            large: bool = False, frames: int = 4) -> list[Path]:
-    from kivy.base import EventLoop, runTouchApp
+    from kivy.base import runTouchApp
 
     app = make_app(cfg, inline=True, ticking=False)
     app._run_prepare()
@@ -140,19 +157,7 @@ def render(make_app: Callable[..., Any], cfg: Any, names: list[str], locales: li
     try:
         for name in names:
             for loc in locales:
-                if c.runner is not None:
-                    c.runner.on_end = lambda outcome: None
-                    c.runner.finish("cancelled")
-                    c.runner = None
-                c.root.hide_idle()
-                c.idle.touch()
-                c.ui.lang = loc
-                c.session.language = loc
-                c.ui.large = large
-                SCENES[name](c)
-                c.tick()
-                for _ in range(frames):
-                    EventLoop.idle()
+                show_scene(c, name, loc, large, frames)
                 path = out / (f"{name}.{loc}.large.png" if large else f"{name}.{loc}.png")
                 c.root.export_to_png(str(path))
                 written.append(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screens.render import SCENES
+from screens.render import SCENES, show_scene
 
 pytestmark = pytest.mark.ui
 
@@ -85,25 +85,13 @@ def audit(h) -> list[str]:
 
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 def test_every_screen_is_accessible(ui, large):
-    from kivy.base import EventLoop
-
     c = ui.c
     ui.app.inline = True  # scenes run their platform calls in line, as `kiosk render` does
     failures = []
     try:
-        for name, scene in SCENES.items():
+        for name in SCENES:
             for loc in LOCALES:
-                if c.runner is not None:
-                    c.runner.on_end = lambda outcome: None
-                    c.runner.finish("cancelled")
-                    c.runner = None
-                c.root.hide_idle()
-                c.idle.touch()
-                c.ui.lang, c.session.language, c.ui.large = loc, loc, large
-                scene(c)
-                c.tick()
-                for _ in range(4):
-                    EventLoop.idle()
+                show_scene(c, name, loc, large)
                 failures += [f"{name}.{loc}: {p}" for p in audit(ui)]
     finally:
         ui.app.inline = False
