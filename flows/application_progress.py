@@ -47,8 +47,6 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.evaluated = self.id
-        self.service_done = False
         self.number: str | None = None
         self.entry = "scan"  # where the number came from: a refusal goes back there
 

@@ -36,6 +36,10 @@ class ServiceFlow(Flow):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         self.roles: dict[str, str] = {}
+        # A service flow offers the evaluation of itself, and counts as done only once its own
+        # step says the service was delivered (Evaluate reads both).
+        self.evaluated: str | None = self.id
+        self.service_done = False
         self.steps = tuple(self._declare(name, role) for name, role in self.plan())
         self._retry_step: str | None = None
 

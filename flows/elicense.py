@@ -26,8 +26,6 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.evaluated = self.id
-        self.service_done = False
         self.licence_ids: tuple[str, ...] = ()
         self.licence_id: str | None = None
 

@@ -35,11 +35,6 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     needs = ("printer",)
     initial = "identify"
 
-    def __init__(self, ctx: Any) -> None:
-        super().__init__(ctx)
-        self.evaluated = self.id
-        self.service_done = False
-
     def plan(self) -> Sequence[tuple[str, str]]:
         return (*self.identify_plan(), ("loading", PLATFORM), ("properties", RESULT), *self.print_plan(),
                 ("error", "input"), *self.evaluate_plan())

@@ -30,8 +30,6 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.evaluated = self.id
-        self.service_done = False
         self.guides: list[GuideSummary] = []
         self.query = ""
         self.department: str | None = None

@@ -33,8 +33,6 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
-        self.evaluated = self.id
-        self.service_done = False
         self.types: list[CertificateType] = []
         self.type_id: str | None = None
         self.period_id: str | None = None
