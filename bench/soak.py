@@ -71,7 +71,9 @@ def main() -> int:
     import tempfile
 
     receipts = Path(tempfile.mkdtemp(prefix="kiosk-soak-receipts-"))
-    rig = build_rig(cfg, clock=clock, receipts_dir=receipts)
+    # The client's retry backoff moves the fake clock: a platform that is down costs simulated
+    # seconds, not real ones (the retries themselves still go over HTTP).
+    rig = build_rig(cfg, clock=clock, receipts_dir=receipts, platform_sleep=clock.advance)
     services = rig.services
     citizen = rig.demo_citizen()
     record = rig.read_card()  # once, over the real serial path; sessions reuse what it read

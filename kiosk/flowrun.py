@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from devices.idcard.layout import tables
 from devices.idcard.parse import IdRecord
@@ -132,14 +132,17 @@ class Rig:
 
 
 def build_rig(cfg: Config, data_dir: Path | None = None, receipts_dir: Path | None = None,
-              clock: Clock | None = None) -> Rig:
+              clock: Clock | None = None, platform_sleep: Callable[[float], None] | None = None) -> Rig:
+    """`platform_sleep`: the platform client's wait between retries (None: really sleep). A
+    simulation on a fake clock passes one that advances that clock, so a platform that is down
+    costs simulated seconds, not real ones."""
     cleanup: list[Path] = []
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="kiosk-flow-"))
         cleanup.append(data_dir)
     if receipts_dir is None:
         receipts_dir = Path(tempfile.mkdtemp(prefix="kiosk-receipts-"))
-    services = Services.build(headless_config(cfg), clock=clock, data_dir=data_dir)
+    services = Services.build(headless_config(cfg), clock=clock, data_dir=data_dir, platform_sleep=platform_sleep)
     if services.demo_server is None:
         services.close()
         raise RigError("flow run needs the embedded demo platform (platform.url = \"embedded://\")")

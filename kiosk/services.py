@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -33,14 +33,16 @@ class Services:
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
-              post: Any = None) -> "Services":
-        """`post(topic, **data)` receives device events (the app passes its bus)."""
+              post: Any = None, platform_sleep: Callable[[float], None] | None = None) -> "Services":
+        """`post(topic, **data)` receives device events (the app passes its bus).
+        `platform_sleep` is how the platform client waits between retries (default: really
+        sleeps); simulations pass one that moves their fake clock instead."""
         clock = clock or SystemClock()
         data = Path(data_dir) if data_dir else config.data_path
         journal = Journal(data / "journal.sqlite3", clock)
         journal.close_open_sessions("interrupted")
         translator = Translator(languages=config.terminal.languages)
-        platform, server = make_platform(config)
+        platform, server = make_platform(config, sleep=platform_sleep)
         from kiosk.receipt_shaper import SHAPER
 
         hub = DeviceHub(config.devices, post=post or (lambda topic, **data: None), data_dir=data, shaper=SHAPER)
@@ -57,7 +59,11 @@ class Services:
         self.journal.close()
 
 
-def make_platform(config: Config) -> tuple[Any, Any]:
+def make_platform(config: Config, sleep: Callable[[float], None] | None = None) -> tuple[Any, Any]:
+    """The platform client (and the embedded demo server when the config says so). `sleep` is
+    the retry backoff's wait; None: time.sleep, as on a terminal."""
+    import time
+
     from kiosk.backend.http_client import HttpPlatform
 
     p = config.platform
@@ -70,5 +76,6 @@ def make_platform(config: Config) -> tuple[Any, Any]:
         url = server.start()
         log.info("demo platform on %s", url)
     client = HttpPlatform(url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s,
-                          retries=p.retries, backoff_s=p.backoff_s)
+                          retries=p.retries, backoff_s=p.backoff_s,
+                          sleep=sleep if sleep is not None else time.sleep)
     return client, server
