@@ -65,7 +65,9 @@ class Controller:
         self._done_deadline: float | None = None
         self._return_to: str = "start"
         self.maintenance = False  # set remotely or by a technician: no services, say where to go
-        self._pin_gate: Any = None
+        from kiosk.technician_desk import TechnicianDesk
+
+        self.tech = TechnicianDesk(self)
         self._face: Any = None
         self._face_busy = False
         self.announcement: Any = None  # operator's notice for the start screen (text per language)
@@ -197,16 +199,24 @@ class Controller:
         next person's session."""
         if self._listening("identify", source):
             self.runner.send("card_read", identity=identity)
+        elif self.runner is None and source == "sscard" and self.tech.try_card(identity):
+            pass  # a technician card on the entry screen
+        elif self.runner is None:
+            self.tech.on_card(source, identity)  # a reader's self-test; shown masked, then dropped
 
     def on_card_event(self, event: str, **data: Any) -> None:
         if self._listening("identify", data.get("source")):
             self.runner.send(event, **data)
+        elif self.runner is None and event == "card_error":
+            self.tech.on_card_error(str(data.get("source", "")), str(data.get("reason", "")))
 
     def on_code(self, symbology: str, text: str) -> None:
         # A code goes to a step that asks for one: a scan step, or an identify step that takes
         # the platform's identity QR code. Anywhere else it is dropped, never kept for later.
         if self._listening("scan") or self._listening("identify", "qrcode"):
             self.runner.send("code_scanned", symbology=symbology, text=text)
+        elif self.runner is None:
+            self.tech.on_code(symbology, text)  # the scanner's self-test
 
     def _face_tick(self) -> None:
         """On a face step, the newest camera picture goes through face capture in the worker pool
@@ -305,7 +315,9 @@ class Controller:
     def _intent_cancel(self) -> None:
         if self.runner is not None:
             self.runner.cancel()  # the flow ends, _on_flow_end goes home
-        elif self.root.current in ("language", "help", "technician_entry", "technician"):
+        elif self.root.current.startswith("technician"):
+            self.tech.leave()  # cancel ends technician mode, from any of its screens
+        elif self.root.current in ("language", "help"):
             self._back()
         else:
             self.go_start()
@@ -356,78 +368,23 @@ class Controller:
 
         demo_sim.act(self, action)
 
+    # -- technician mode (kiosk/technician_desk.py) --------------------------------------------
     def _intent_technician(self) -> None:
         if self.runner is None:
             self._return_to = "start"
-            self.root.screens["technician_entry"].message = None
-            self.root.show_screen("technician_entry")
+            self.tech.open_entry()
 
     def _intent_technician_pin(self, pin: str) -> None:
-        from kiosk.techpin import PinGate, PinError
+        self.tech.try_pin(pin)
 
-        entry = self.root.screens["technician_entry"]
-        if not self.cfg.terminal.technician_pin_hash:
-            self.s.journal.incident("technician_entry", "refused: no PIN configured")
-            entry.message = Msg("tech.entry.unavailable")
-            return
-        if self._pin_gate is None:
-            self._pin_gate = PinGate(self.cfg.terminal.technician_pin_hash, self.clock)
-        try:
-            outcome = self._pin_gate.try_pin(pin)
-        except PinError:
-            outcome = "wrong"
-        self.s.journal.incident("technician_entry", outcome)  # never the PIN itself
-        if outcome == "ok":
-            self.show_technician()
-        elif outcome == "locked":
-            entry.message = Msg("tech.entry.locked", minutes=max(1, round(self._pin_gate.seconds_left / 60)))
-        else:
-            entry.message = Msg("tech.entry.wrong")
-
-    def show_technician(self, last_test: str = "") -> None:
-        from datetime import timedelta
-
-        from kiosk import __version__
-
-        mono, now = self.clock.monotonic(), self.clock.now()
-
-        def since(status: Any) -> str:
-            return (now - timedelta(seconds=max(0.0, mono - status.since))).strftime("%Y-%m-%d %H:%M:%S")
-
-        stats = self.s.journal.stats()
-        self.root.screens["technician"].info = {
-            "devices": [(n, st.state, st.reason, since(st)) for n, st in self.s.hub.statuses().items()],
-            "counters": [("sessions", stats["sessions"]), ("print_jobs", stats["print_jobs"]),
-                         ("print_jobs_unfinished", stats["print_jobs_unfinished"]),
-                         ("outbox_pending", stats["outbox_pending"]), ("incidents", stats["incidents"])],
-            "platform": "ok" if self.catalog_error is None else self.catalog_error,
-            "version": __version__, "maintenance": self.maintenance, "last_test": last_test,
-        }
-        self.root.show_screen("technician")
+    def show_technician(self) -> None:
+        self.tech.show_dashboard()
 
     def _intent_tech(self, action: str) -> None:
-        if self.root.current != "technician":
-            return  # only from the dashboard, which only a PIN opens
-        self.s.journal.incident("technician_action", action)
-        if action == "exit":
-            self.go_start()
-        elif action == "maintenance":
-            self.set_maintenance(not self.maintenance)
-            self.show_technician()
-        elif action.startswith("test:"):
-            name = action[5:]
-            driver = self.s.hub.drivers.get(name)
-            if driver is None:
-                return
+        self.tech.action(action)
 
-            def done(result: WorkResult) -> None:
-                text = (f"{name}: {result.value.state} {result.value.reason}" if result.ok
-                        else f"{name}: fault {type(result.error).__name__}")
-                self.s.journal.incident("technician_selftest", text)
-                if self.root.current == "technician":
-                    self.show_technician(last_test=text)
-
-            self.submit(driver.self_test, done)
+    def _intent_tech_test(self, action: str) -> None:
+        self.tech.test_action(action)
 
     # -- time -------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -453,9 +410,12 @@ class Controller:
             self._outbox_next = now + OUTBOX_EVERY_S
             self.submit(self.outbox.deliver_due, lambda result: None)
         self._face_tick()
-        if self.root.current == "scan":
-            scanner = self.s.hub.drivers.get("scanner")
-            self.root.screens["scan"].set_preview(getattr(scanner, "preview", None))
+        if self.root.current in ("scan", "technician_test"):
+            frame = getattr(self.s.hub.drivers.get("scanner"), "preview", None)
+            if self.root.current == "scan":
+                self.root.screens["scan"].set_preview(frame)
+            else:
+                self.tech.preview(frame)
         self.root.status_text = Msg("status.line", time=self.clock.now().strftime("%H:%M"),
                                     hours=self.cfg.terminal.staffed_hours)
 

@@ -17,7 +17,9 @@ from kiosk.i18n import DOMAIN, LOCALES_DIR, SOURCE
 
 LANGS = ("zh_CN", "bo", "ii", "en")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-REVIEW_STATES = ("source", "native-checked", "machine-draft")
+# staff-zh: a staff-only screen (technician mode) kept in Chinese on purpose: technicians read
+# Chinese, and a machine draft of fault codes and fixes would mislead more than it helps.
+REVIEW_STATES = ("source", "native-checked", "machine-draft", "staff-zh")
 
 
 def po_path(lang: str, root: Path = LOCALES_DIR) -> Path:

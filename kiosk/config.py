@@ -37,6 +37,9 @@ class TerminalConfig:
     languages: tuple[str, ...] = LANGUAGES
     data_dir: str = "var"
     technician_pin_hash: str = ""  # `kiosk tech hash-pin`; empty: technician mode cannot be entered by PIN
+    # Technician cards: card numbers of social security cards that open technician mode on the
+    # entry screen, each stored as a hash (`kiosk tech hash-card`), so the file names no card.
+    technician_card_hashes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class DevicesConfig:
     idcard: str = "none"
     sscard: str = "none"
     scanner: str = "none"
+    # Length of a new paper roll, for the paper-left estimate on the technician dashboard.
+    printer_roll_m: float = 80.0
 
 
 @dataclass(frozen=True)
@@ -231,6 +236,17 @@ def _check(cfg: Config, file: str) -> None:
         url = getattr(cfg.devices, name)
         if not url.startswith(allowed):
             raise ConfigError(file, f"devices.{name}", f"{url!r}: expected one of {', '.join(allowed)}")
+    if not 1 <= cfg.devices.printer_roll_m <= 2000:
+        raise ConfigError(file, "devices.printer_roll_m", f"{cfg.devices.printer_roll_m} m is not a plausible roll (1-2000)")
+    from kiosk.techpin import PinError, parse_hash
+
+    named = [("terminal.technician_pin_hash", t.technician_pin_hash)] if t.technician_pin_hash else []
+    named += [(f"terminal.technician_card_hashes[{i}]", h) for i, h in enumerate(t.technician_card_hashes)]
+    for key, stored in named:
+        try:
+            parse_hash(stored)
+        except PinError as e:
+            raise ConfigError(file, key, str(e)) from None
     if cfg.fleet:
         from kiosk.fleet.config import FleetConfig
 

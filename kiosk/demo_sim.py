@@ -62,8 +62,8 @@ def _sscard(hub: Any, what: str) -> None:
     card = hub.sims.get("sscard")
     if card is None:
         card = hub.sims["sscard"] = VirtualCard()
-    if what == "insert":
-        if not card.insert(load_card("tibetan")):
+    if what in ("insert", "technician"):
+        if not card.insert(load_card("tibetan" if what == "insert" else "technician")):
             log.warning("virtual social security card: vpcd did not take it (is pcscd running?)")
     else:
         card.remove()

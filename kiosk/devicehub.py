@@ -71,7 +71,7 @@ class SimCamera:
         from PIL import Image
 
         buf = io.BytesIO()
-        segno.make(text, error="m").save(buf, kind="png", scale=6, border=4)
+        segno.make_qr(text, error="m").save(buf, kind="png", scale=6, border=4)
         buf.seek(0)
         img = np.array(Image.open(buf).convert("L"))
         frame = np.full((480, 640), 235, dtype=np.uint8)

@@ -612,7 +612,7 @@ def versions() -> dict[str, Any]:
     return out
 
 
-def _mask_log_line(line: str) -> str:
+def mask_log_line(line: str) -> str:
     stripped = line.strip()
     if stripped.startswith("{"):
         try:
@@ -636,7 +636,7 @@ def masked_logs(data_dir: Path, max_bytes: int = LOG_BUNDLE_MAX_BYTES) -> list[t
         except OSError:
             continue
         budget -= len(raw.encode("utf-8", errors="replace"))
-        out.append((path.name, "".join(_mask_log_line(line) for line in raw.splitlines())))
+        out.append((path.name, "".join(mask_log_line(line) for line in raw.splitlines())))
     return out
 
 

@@ -214,8 +214,14 @@ def neutral_font(lang: str) -> str:
 
 
 def font_runs(text: str, lang: str) -> list[tuple[str, str]]:
-    """Split text into runs that one font can draw: [(font key, text), ...]."""
+    """Split text into runs that one font can draw: [(font key, text), ...]. Digits and Latin
+    take the language's font, except in a text written in another script (a Chinese-only text
+    on a Tibetan screen): there they take that script's font, so they sit on its baseline."""
     neutral = neutral_font(lang)
+    own = NEUTRAL_FONT.get(lang)
+    scripts = {script_of(ch) for ch in text} - {None}
+    if scripts and own not in scripts:
+        neutral = next(script_of(ch) for ch in text if script_of(ch))
     runs: list[tuple[str, str]] = []
     for ch in text:
         key = script_of(ch) or neutral

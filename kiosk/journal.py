@@ -70,6 +70,10 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL
     );
     """,
+    # 3: paper used per print job (millimetres fed, cut included), for the paper-left estimate
+    """
+    ALTER TABLE print_jobs ADD COLUMN paper_mm REAL NOT NULL DEFAULT 0;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -173,12 +177,12 @@ class Journal:
                 (session_id, flow, kind, now, now))
             return int(cur.lastrowid)
 
-    def print_job_update(self, job_id: int, state: str, detail: str | None = None) -> None:
+    def print_job_update(self, job_id: int, state: str, detail: str | None = None, paper_mm: float = 0.0) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE print_jobs SET state = ?, detail = ?, updated_at = ?, "
+                "UPDATE print_jobs SET state = ?, detail = ?, updated_at = ?, paper_mm = paper_mm + ?, "
                 "attempts = attempts + (CASE WHEN ? = 'sent' THEN 1 ELSE 0 END) WHERE id = ?",
-                (state, detail, self._ts(), state, job_id))
+                (state, detail, self._ts(), max(0.0, float(paper_mm)), state, job_id))
 
     def print_job(self, job_id: int) -> dict[str, Any] | None:
         row = self._db.execute("SELECT * FROM print_jobs WHERE id = ?", (job_id,)).fetchone()
@@ -187,6 +191,28 @@ class Journal:
     def unfinished_print_jobs(self) -> list[dict[str, Any]]:
         rows = self._db.execute("SELECT * FROM print_jobs WHERE state IN ('pending', 'sent') ORDER BY id").fetchall()
         return [dict(r) for r in rows]
+
+    # -- paper ----------------------------------------------------------------------------
+    def paper_loaded(self, roll_mm: float) -> None:
+        """A technician put in a new roll: the estimate counts from here."""
+        self.incident("paper_loaded", f"roll_mm={roll_mm:.0f}")
+
+    def paper_estimate(self) -> dict[str, float] | None:
+        """{"roll_mm", "used_mm", "left_mm"} since the last roll was loaded, or None when no roll
+        was ever recorded. An estimate: a receipt cut short by paper out counts nothing, and the
+        printer's own near-end sensor stays the truth."""
+        row = self._db.execute(
+            "SELECT id, detail, created_at FROM incidents WHERE kind = 'paper_loaded' ORDER BY id DESC LIMIT 1").fetchone()
+        if row is None:
+            return None
+        try:
+            roll = float(str(row["detail"]).split("=", 1)[1])
+        except (IndexError, ValueError):
+            return None
+        used = float(self._db.execute(
+            "SELECT COALESCE(SUM(paper_mm), 0) FROM print_jobs WHERE state = 'done' AND updated_at >= ?",
+            (row["created_at"],)).fetchone()[0])
+        return {"roll_mm": roll, "used_mm": used, "left_mm": max(0.0, roll - used)}
 
     # -- evaluations ----------------------------------------------------------------------
     def evaluation(self, session_id: str | None, flow: str | None, level: int, reasons: list[str], comment: str = "") -> int:

@@ -6,6 +6,10 @@ the standard library (hashlib, OpenSSL) and memory-hard: a PIN has little entrop
 site.toml must make each guess expensive. N=2**14, r=8 costs ~16 MB and some 50 ms on a terminal
 CPU: invisible to a technician, slow for a brute force of the config file.
 
+A technician card works the same way: its card number (as the social security card reader reads
+it) is stored hashed like a PIN, and a card presented on the entry screen counts against the
+same lock-out as a PIN typed there.
+
 The lock-out protects the touch screen: after `max_failures` wrong PINs in a row, every try is
 refused for `lockout_s` without even being checked, so a passer-by cannot probe PINs at night.
 """
@@ -16,7 +20,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from typing import Literal, Protocol
+from typing import Callable, Literal, Protocol, Sequence
 
 SCHEME = "scrypt"
 DEFAULT_N, DEFAULT_R, DEFAULT_P = 2 ** 14, 8, 1
@@ -52,6 +56,30 @@ def check_pin_format(pin: str) -> str:
     return pin
 
 
+CARD_MIN, CARD_MAX = 6, 32
+
+
+def normalize_card(number: str) -> str:
+    """A card number as stored and compared: ASCII letters and digits, upper case."""
+    text = number.strip().upper() if isinstance(number, str) else ""
+    if not text.isascii() or not text.isalnum() or not CARD_MIN <= len(text) <= CARD_MAX:
+        raise PinFormatError(f"a card number is {CARD_MIN} to {CARD_MAX} letters and digits")
+    return text
+
+
+def hash_card(number: str, *, n: int = DEFAULT_N, salt: bytes | None = None) -> str:
+    """The line to store in terminal.technician_card_hashes."""
+    return _hash_secret(normalize_card(number), n, DEFAULT_R, DEFAULT_P, salt)
+
+
+def verify_card(number: str, stored: str) -> bool:
+    try:
+        text = normalize_card(number)
+    except PinFormatError:
+        text = ""
+    return verify_pin(text, stored)
+
+
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int, dklen: int) -> bytes:
     maxmem = 128 * r * (n + p + 2) + (1 << 20)
     return hashlib.scrypt(pin.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=dklen)
@@ -68,10 +96,13 @@ def _unb64(text: str) -> bytes:
 def hash_pin(pin: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P,
              salt: bytes | None = None) -> str:
     """The line to store in the config. Raises PinFormatError for a weak or malformed PIN."""
-    check_pin_format(pin)
+    return _hash_secret(check_pin_format(pin), n, r, p, salt)
+
+
+def _hash_secret(secret: str, n: int, r: int, p: int, salt: bytes | None) -> str:
     _check_params(n, r, p)
     salt = os.urandom(SALT_BYTES) if salt is None else salt
-    digest = _scrypt(pin, salt, n, r, p, HASH_BYTES)
+    digest = _scrypt(secret, salt, n, r, p, HASH_BYTES)
     return f"{SCHEME}${n}${r}${p}${_b64(salt)}${_b64(digest)}"
 
 
@@ -121,11 +152,14 @@ class PinGate:
     restart clears it, but a restart takes seconds and is journaled, so it is no shortcut."""
 
     def __init__(self, stored_hash: str, clock: MonotonicClock, max_failures: int = 5,
-                 lockout_s: float = 300.0) -> None:
-        parse_hash(stored_hash)  # fail at start-up on a bad config, not at the first try
+                 lockout_s: float = 300.0, card_hashes: Sequence[str] = ()) -> None:
+        # Fail at start-up on a bad config, not at the first try. An empty PIN hash: cards only.
+        for stored in ([stored_hash] if stored_hash else []) + list(card_hashes):
+            parse_hash(stored)
         if max_failures < 1 or lockout_s <= 0:
             raise ValueError("max_failures must be >= 1 and lockout_s positive")
         self.stored_hash = stored_hash
+        self.card_hashes = tuple(card_hashes)
         self.clock = clock
         self.max_failures = max_failures
         self.lockout_s = lockout_s
@@ -146,11 +180,18 @@ class PinGate:
         return self.seconds_left > 0
 
     def try_pin(self, pin: str) -> Outcome:
+        return self._try(lambda: bool(self.stored_hash) and verify_pin(pin, self.stored_hash))
+
+    def try_card(self, number: str) -> Outcome:
+        # Every configured card is checked (no early exit), so the time says nothing about which.
+        return self._try(lambda: any([verify_card(number, stored) for stored in self.card_hashes]))
+
+    def _try(self, check: Callable[[], bool]) -> Outcome:
         if self._locked_until is not None:
             if self.locked:
                 return "locked"
             self._locked_until, self.failures = None, 0  # the lock ran out: a fresh count
-        if verify_pin(pin, self.stored_hash):
+        if check():
             self.failures = 0
             return "ok"
         self.failures += 1

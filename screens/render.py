@@ -44,6 +44,27 @@ def _idle(c: Any) -> None:
     c.idle.last_touch = c.clock.monotonic() - c.cfg.timeouts.idle_s  # nobody touched it for a minute
 
 
+def _technician_dashboard(c: Any) -> None:
+    # Renders run without pcscd, so the social security card reader shows a fault with its fix.
+    c.s.journal.paper_loaded(80000)
+    c.show_technician()
+
+
+def _technician_test(c: Any) -> None:
+    from flows.ports import Identity
+
+    c.tech.show_test("idcard")
+    c.tech.test_action("run")
+    c.tech.on_card("idcard", Identity(source="idcard", name="Tenzin Dorje", id_number="513335199203150012",
+                                      card_type="resident"))
+
+
+def _technician_events(c: Any) -> None:
+    c.s.journal.incident("technician_entry", "pin: ok")
+    c.s.journal.incident("device", "printer: fault paper_out")
+    c.tech.show_events()
+
+
 def _technician(c: Any) -> None:
     c.root.show_screen("technician_entry")
     c.root.screens["technician_entry"].pin = "12"
@@ -109,7 +130,9 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "done": _screen("done"),
     "idle_warning": _idle,
     "technician_entry": _technician,
-    "technician": lambda c: c.show_technician(last_test="printer: ok"),
+    "technician": _technician_dashboard,
+    "technician_test": _technician_test,
+    "technician_events": _technician_events,
     "flow_social_insurance_identify": _flow_at("social_insurance_certificate", ("identify",)),
     "flow_social_insurance_face": _flow_at("social_insurance_certificate", ("face",)),
     "flow_social_insurance_preview": _flow_at("social_insurance_certificate", ("result",)),

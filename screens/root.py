@@ -23,11 +23,14 @@ from screens.scan import ScanScreen
 from screens.start import StartScreen
 from screens.technician import TechnicianScreen
 from screens.technician_entry import TechnicianEntryScreen
+from screens.technician_events import TechnicianEventsScreen
+from screens.technician_test import TechnicianTestScreen
 from screens.ticket import TicketScreen
 from screens.waiting import WaitingScreen
 
 SCREENS = (StartScreen, LanguageScreen, HelpScreen, InstructionScreen, ChoiceScreen, WaitingScreen,
-           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen, TechnicianScreen)
+           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen, TechnicianScreen,
+           TechnicianTestScreen, TechnicianEventsScreen)
 # View kind -> screen. Identify and face steps are instructions (what to do, drawn) that wait for
 # a device event; evaluation is a choice (levels, then reasons with data["multi"]).
 VIEW_SCREENS = {"instruction": "instruction", "identify": "instruction", "face": "instruction",

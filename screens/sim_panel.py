@@ -11,7 +11,7 @@ from kivy.uix.floatlayout import FloatLayout
 from screens.base import load_kv
 
 ACTIONS = ("idcard.han", "idcard.tibetan", "idcard.yi", "idcard.remove", "idcard.unplug", "idcard.replug",
-           "sscard.insert", "sscard.remove", "code.show", "code.clear", "face.show",
+           "sscard.insert", "sscard.technician", "sscard.remove", "code.show", "code.clear", "face.show",
            "printer.ok", "printer.near_end", "printer.paper_out", "platform.stop", "platform.start")
 
 

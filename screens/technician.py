@@ -1,46 +1,50 @@
-"""Technician dashboard: every device's status, reason and since when, counters, a self-test per
-device, platform connectivity, maintenance mode, version. Entered with the PIN; every action is
-journaled by the app. Dense screen: targets >= 7 mm is the rule here (REFERENCE.md section 5),
-these use the normal 18 mm anyway."""
+"""Technician dashboard: every device's status and since when, and for a fault its reason code
+and what to do; counters, paper left, platform, version and update state, maintenance mode; a
+self-test page per device and the recent events. Entered with the PIN or a technician card;
+every action is journaled by the app. Content comes ready from kiosk.technician.Dashboard."""
 from __future__ import annotations
 
 from typing import Any
 
-from kivy.properties import DictProperty
+from kivy.properties import ObjectProperty
 
 from screens.base import KioskScreen, load_kv
 
+DANGER = [0.64, 0.0, 0.11, 1]
+
 
 class TechnicianScreen(KioskScreen):
-    # {"devices": [(name, state, reason, since_text)], "counters": [(label, value)], "platform": str,
-    #  "version": str, "maintenance": bool, "last_test": str}
-    info = DictProperty({})
+    dashboard = ObjectProperty(None, allownone=True)  # kiosk.technician.Dashboard
 
     def on_kv_post(self, *_: Any) -> None:
         self.ids.actions.on_choose = lambda action: self.emit("tech", action=action)
 
-    def on_info(self, *_: Any) -> None:
+    def on_dashboard(self, *_: Any) -> None:
         from flows.engine import Option
-        from kiosk.i18n import Msg, Plain
+        from kiosk.i18n import Msg
         from screens.widgets import BiLabel
 
+        board = self.dashboard
         box = self.ids.rows
         box.clear_widgets()
-        for name, state, reason, since in self.info.get("devices", ()):
-            text = f"{name}: {state}" + (f" ({reason})" if reason else "") + f" - {since}"
-            label = BiLabel(source=Plain(text), role="small")
-            if state != "ok":
-                label.color = [0.64, 0.0, 0.11, 1]
-            box.add_widget(label)
-        for label_text, value in self.info.get("counters", ()):
-            box.add_widget(BiLabel(source=Plain(f"{label_text}: {value}"), role="small"))
-        for extra in ("platform", "version", "last_test"):
-            if self.info.get(extra):
-                box.add_widget(BiLabel(source=Plain(f"{extra}: {self.info[extra]}"), role="small"))
-        actions = [Option(f"test:{name}", Msg("tech.selftest"), Plain(name)) for name, *_ in self.info.get("devices", ())]
-        actions.append(Option("maintenance", Msg("tech.maintenance.off" if self.info.get("maintenance")
-                                                 else "tech.maintenance.on")))
-        actions.append(Option("exit", Msg("tech.exit")))
+        if board is None:
+            return
+        for row in board.devices:
+            line = BiLabel(source=row.line)
+            box.add_widget(line)
+            if row.problem is not None:
+                line.color = line.muted_color = DANGER
+                box.add_widget(BiLabel(source=row.problem, role="small", color=DANGER, muted_color=DANGER))
+        for text in board.lines:
+            box.add_widget(BiLabel(source=text, role="small"))
+        if board.last_test is not None:
+            box.add_widget(BiLabel(source=board.last_test, role="small"))
+        actions = [Option(f"test:{row.name}", Msg("tech.selftest"), Msg(f"tech.device.{row.name}"))
+                   for row in board.devices]
+        actions += [Option("events", Msg("tech.events")), Option("paper_loaded", Msg("tech.paper.loaded")),
+                    Option("refresh", Msg("tech.refresh")),
+                    Option("maintenance", Msg("tech.maintenance.off" if board.maintenance else "tech.maintenance.on")),
+                    Option("exit", Msg("tech.exit"))]
         self.ids.actions.options = tuple(actions)
 
 

@@ -12,6 +12,7 @@ from kivy.properties import (BooleanProperty, ListProperty, NumericProperty, Obj
                              StringProperty)
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.utils import escape_markup
@@ -180,11 +181,31 @@ class QRImage(Image):
         import segno
 
         buf = io.BytesIO()
-        segno.make(self.data, error="m").save(buf, kind="png", scale=8, border=2)
+        # Never Micro QR (segno picks it for short data): phone scanners do not read it.
+        segno.make(self.data, error="m", micro=False).save(buf, kind="png", scale=8, border=2)
         buf.seek(0)
         tex = CoreImage(buf, ext="png").texture
         tex.mag_filter = "nearest"
         self.texture = tex
+
+
+class CameraPreview(Widget):
+    """The newest camera picture with a frame guide (hold the code inside it). The app feeds
+    `show(frame)` with a grey numpy image; the widget never talks to the camera itself."""
+
+    texture = ObjectProperty(None, allownone=True)
+
+    def show(self, frame: Any) -> None:
+        if frame is None:
+            return
+        from kivy.graphics.texture import Texture
+
+        h, w = frame.shape[:2]
+        if self.texture is None or self.texture.size != (w, h):
+            self.texture = Texture.create(size=(w, h), colorfmt="luminance")
+        # Kivy textures start at the bottom row: flip once here.
+        self.texture.blit_buffer(frame[::-1].tobytes(), colorfmt="luminance", bufferfmt="ubyte")
+        self.canvas.ask_update()
 
 
 class ProgressSweep(Label):

@@ -54,6 +54,7 @@ class EscPosPrinter:
         self.monotonic, self.sleep = monotonic, sleep
         self._io = threading.Lock()  # one conversation with the printer at a time
         self._last = DeviceStatus(FAULT, "not_opened", "not asked yet", monotonic())
+        self.last_paper_mm = 0.0  # paper fed by the last complete receipt (8 dots per mm)
 
     @property
     def width(self) -> int:
@@ -191,6 +192,7 @@ class EscPosPrinter:
         if not final.usable:
             self._abandon()
             raise PrintError(f"interrupted:{_interruption(final)}", final.detail)
+        self.last_paper_mm = (image.height + self.feed_dots) / DOTS_PER_MM
 
     def _settle(self, rows: int) -> DeviceStatus:
         """Watch the status for as long as the paper takes to come out (real-time status is

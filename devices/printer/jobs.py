@@ -28,7 +28,7 @@ PENDING, SENT, DONE, FAILED = "pending", "sent", "done", "failed"
 class PrintJournal(Protocol):
     def print_job_started(self, session_id: str | None, flow: str | None, kind: str) -> int: ...
 
-    def print_job_update(self, job_id: int, state: str, detail: str | None = None) -> None: ...
+    def print_job_update(self, job_id: int, state: str, detail: str | None = None, paper_mm: float = 0.0) -> None: ...
 
 
 class ReceiptPrinter(Protocol):
@@ -105,8 +105,10 @@ class PrintQueue:
             return self._failed(job, str(getattr(e, "reason", "") or type(e).__name__), e)
         # In memory first: even if the journal write fails now, no retry may print it again.
         job.state = DONE
+        # Paper fed for this receipt, for the paper-left estimate (printers that cannot say: 0).
+        paper_mm = float(getattr(self.printer, "last_paper_mm", 0.0) or 0.0)
         try:
-            self.journal.print_job_update(job.id, DONE)
+            self.journal.print_job_update(job.id, DONE, paper_mm=paper_mm)
         except Exception:  # noqa: BLE001
             log.exception("print job %s printed but not journaled as done", job.id)
         return job

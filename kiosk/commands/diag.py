@@ -55,6 +55,10 @@ def register(sub: Any) -> None:  # argparse._SubParsersAction
                         description="Reads the PIN from stdin (asked twice on a terminal) and prints "
                         "scrypt$N$r$p$salt$hash, the value to store in the site config.")
     h.set_defaults(func=cmd_hash_pin)
+    c = tsub.add_parser("hash-card", help="read a technician card number on stdin, print its hash for the config",
+                        description="Reads the card number (as `kiosk device read-sscard` prints it) from "
+                        "stdin and prints the value to add to terminal.technician_card_hashes.")
+    c.set_defaults(func=cmd_hash_card)
 
 
 def _load_config(args: argparse.Namespace) -> Any:
@@ -113,6 +117,17 @@ def _read_pin() -> str:
             raise ValueError("the two entries differ")
         return first
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_hash_card(args: argparse.Namespace) -> int:
+    from kiosk.techpin import PinFormatError, hash_card
+
+    try:
+        print(hash_card(sys.stdin.readline()))
+    except PinFormatError as e:
+        print(f"kiosk tech hash-card: {e}", file=sys.stderr)
+        return EXIT_BAD_PIN
+    return 0
 
 
 def cmd_hash_pin(args: argparse.Namespace) -> int:

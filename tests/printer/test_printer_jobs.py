@@ -28,7 +28,7 @@ class FakeJournal:
         self.events.append(("started", job_id, kind))
         return job_id
 
-    def print_job_update(self, job_id, state, detail=None):
+    def print_job_update(self, job_id, state, detail=None, paper_mm=0.0):
         self.state[job_id] = state
         self.events.append((state, job_id, detail))
 

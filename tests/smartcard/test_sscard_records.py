@@ -216,7 +216,7 @@ def test_shipped_cards_include_han_tibetan_and_protected():
     assert {"han", "tibetan", "protected"} <= set(shipped_cards())
 
 
-@pytest.mark.parametrize("name", ["han", "tibetan", "protected"])
+@pytest.mark.parametrize("name", ["han", "tibetan", "protected", "technician"])
 def test_read_each_shipped_card_through_the_applet(name):
     applet = SsCardApplet(load_card(name))
     r = read_sscard(applet.process)

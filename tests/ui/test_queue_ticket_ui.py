@@ -188,7 +188,7 @@ def test_technician_pin_opens_the_dashboard_and_wrong_pins_lock_out(ui):
     ui.clock.advance(301)
     c.intent("technician_pin", pin="246810")
     assert c.root.current == "technician"
-    names = [d[0] for d in c.root.screens["technician"].info["devices"]]
+    names = [row.name for row in c.root.screens["technician"].dashboard.devices]
     assert "printer" in names and "idcard" in names
     c.intent("tech", action="maintenance")
     assert c.maintenance
@@ -196,4 +196,4 @@ def test_technician_pin_opens_the_dashboard_and_wrong_pins_lock_out(ui):
     c.intent("tech", action="exit")
     assert c.root.current == "start" and not c.maintenance
     incidents = [r["detail"] for r in ui.app.services.journal.rows("incidents") if r["kind"].startswith("technician")]
-    assert "locked" in incidents and "ok" in incidents and "246810" not in " ".join(incidents)
+    assert "pin: locked" in incidents and "pin: ok" in incidents and "246810" not in " ".join(incidents)

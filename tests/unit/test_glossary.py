@@ -26,7 +26,11 @@ def test_glossary_has_the_key_terms_in_every_language():
 
 
 def test_translations_use_the_glossary_terms():
+    from kiosk.catalogs import review_status
+
     catalogs = {lang: {m.id: str(m.string) for m in read(lang) if m.id} for lang in LANGS}
+    # Staff screens kept in Chinese on purpose (review status staff-zh) have no terms to check.
+    kept_zh = {lang: {m.id for m in read(lang) if m.id and review_status(m) == "staff-zh"} for lang in LANGS}
     problems = []
     for row in glossary():
         term = row["zh_CN"]
@@ -34,6 +38,8 @@ def test_translations_use_the_glossary_terms():
             if term not in zh or key.startswith(STAFF_ONLY):
                 continue
             for lang in row["checked_in"].split(","):
+                if key in kept_zh[lang]:
+                    continue
                 if row[lang].lower() not in catalogs[lang][key].lower():
                     problems.append(f"{lang}: {key}: uses no '{row[lang]}' for {term}")
     assert problems == [], "\n".join(problems)
