@@ -574,10 +574,12 @@ class KioskApp(App):
 
         hub = self.services.hub
         stats = self.services.journal.stats()
+        paper = self.services.journal.paper_estimate()
         return {"version": __version__,
                 "devices": {n: {"state": s.state, "reason": s.reason} for n, s in hub.statuses().items()},
                 "sessions": stats["sessions"], "print_jobs": stats["print_jobs"],
-                "outbox_pending": stats["outbox_pending"], "maintenance": self.controller.maintenance}
+                "outbox_pending": stats["outbox_pending"], "maintenance": self.controller.maintenance,
+                "paper_left_mm": round(paper["left_mm"]) if paper else None}
 
     def _screenshot_png(self) -> bytes:
         import tempfile

@@ -211,36 +211,25 @@ class TechnicianDesk:
 
     def on_card(self, source: str, identity: Any) -> bool:
         """A card read while a card reader's test waits for one: shown masked, then forgotten."""
-        test = self.test
-        if test is None or not self._on("technician_test") or test.device != source:
-            return False
-        if test.waiting:
-            test.waiting = False
-            lines = tech.card_result(identity)
-            self._record(lines[:1], "card read")
-            self._show_result(lines)
-        return True
+        return self._answer(source, lambda: tech.card_result(identity), "card read")
 
     def on_card_error(self, source: str, reason: str) -> bool:
-        test = self.test
-        if test is None or not self._on("technician_test") or test.device != source:
-            return False
-        if test.waiting:
-            test.waiting = False
-            lines = tech.failure_result(reason)
-            self._record(lines, f"card failed {reason}")
-            self._show_result(lines)
-        return True
+        return self._answer(source, lambda: tech.failure_result(reason), f"card failed {reason}")
 
     def on_code(self, symbology: str, text: str) -> bool:
+        return self._answer("scanner", lambda: tech.code_result(symbology, text), f"code {symbology}")
+
+    def _answer(self, device: str, lines: Any, summary: str) -> bool:
+        """A device event for the self-test page of `device`: True when that page is open (the
+        event is then consumed here), shown only when the test asked for one."""
         test = self.test
-        if test is None or not self._on("technician_test") or test.device != "scanner":
+        if test is None or not self._on("technician_test") or test.device != device:
             return False
         if test.waiting:
             test.waiting = False
-            lines = tech.code_result(symbology, text)
-            self._record(lines[:1], f"code {symbology}")
-            self._show_result(lines)
+            shown = lines()
+            self._record(shown, summary)
+            self._show_result(shown)
         return True
 
     def preview(self, frame: Any) -> None:
@@ -248,7 +237,8 @@ class TechnicianDesk:
             self.root.screens["technician_test"].set_preview(frame)
 
     def _record(self, lines: list[Any], summary: str) -> None:
-        """The outcome for the journal (device and a code only) and for the dashboard."""
+        """The outcome for the journal (device and a code only) and for the dashboard, which
+        shows the first line (never the masked details under it)."""
         if self.test is None:
             return
         self.journal.incident("technician_selftest", f"{self.test.device}: {summary}")

@@ -36,8 +36,9 @@ def test_weak_or_malformed_pins_are_refused(pin):
 def test_malformed_stored_hashes_are_config_errors(stored):
     with pytest.raises(techpin.PinHashError):
         verify_pin("246813", stored)
-    with pytest.raises(techpin.PinHashError):
-        PinGate(stored, clock=None)
+    if stored:  # an empty PIN hash is a terminal that only takes technician cards
+        with pytest.raises(techpin.PinHashError):
+            PinGate(stored, clock=None)
 
 
 def test_lockout_after_five_failures_with_a_fake_clock(fake_clock):
