@@ -84,14 +84,26 @@ def cmd_diag(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.data, ensure_ascii=False, sort_keys=False))
         return report.exit_code
+    fix = _fixer(cfg)
     for name, d in report.data["devices"].items():
         print(f"{name:8} {d['status']:8} since {d['since']}  {d['detail']}")
+        if d["status"] != "ok":  # the same fix path the technician dashboard shows
+            print(f"{'':8} fix: {fix(d['detail'].split(':', 1)[0].strip())}")
     for part in ("platform", "journal"):
         d = report.data[part]
         print(f"{part:8} {d['status']:8} {d.get('detail', '')}")
     if not report.data["devices"]:
         print("(no device configured)")
     return report.exit_code
+
+
+def _fixer(cfg: Any) -> Any:
+    from kiosk.i18n import Translator
+    from kiosk.technician import fix_for
+
+    lang = cfg.terminal.default_language
+    translator = Translator(languages=(lang,))
+    return lambda reason: translator.text(fix_for(reason), lang)
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
