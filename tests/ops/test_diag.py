@@ -1,6 +1,8 @@
 """`kiosk diag`: the real drivers against their simulators, the demo platform, a temp journal."""
 from __future__ import annotations
 
+from kiosk.i18n import Msg
+
 import argparse
 import json
 import os
@@ -91,6 +93,10 @@ def test_text_output_and_a_real_site_file(tmp_path, capsys):
     code, out, _ = run_cli(["diag", "--config", str(site), "--timeout", "2"], capsys)
     assert code == 1
     assert "printer" in out and "fault" in out and "not_responding" in out
+    from kiosk.i18n import Translator
+
+    fix = Translator().text(Msg("tech.fix.not_responding"), "zh_CN")  # the site's default language
+    assert f"fix: {fix}" in out
 
 
 def test_an_unreachable_platform_and_an_unknown_url(config_for, tmp_path):
