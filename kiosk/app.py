@@ -156,13 +156,22 @@ class Controller:
                 options = [o for o in (self._item_option(i) for i in dept.items) if o is not None]
                 if options:
                     sections.append((dept.title, options))
-            start.notice = self.announcement
+            start.notice = self.announcement or self._devices_down_notice()
         else:
             # No catalog: offer what this terminal can still do, and say why the rest is missing.
             sections = [featured]
             start.notice = (Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
                             if self.catalog_error else Msg("start.loading"))
         start.sections = sections
+
+    def _devices_down_notice(self) -> Msg | None:
+        """While a device some services need is down: which, and where to go instead."""
+        for need in sorted({n for flow in FLOWS.values() for n in flow.needs}):
+            status = self.device_status(need)
+            if status is not None and not status.usable:
+                return Msg("start.device_down.notice", what=Msg(f"start.device_down.{need}"),
+                           elsewhere=Msg("start.elsewhere", hours=self.cfg.terminal.staffed_hours))
+        return None
 
     def _flow_option(self, flow_id: str) -> Option:
         flow = FLOWS[flow_id]

@@ -22,6 +22,19 @@ def _start_offline(c: Any) -> None:
     c.go_start()
 
 
+def _set_printer(c: Any, state: str) -> None:
+    printer = c.s.hub.sims.get("printer")
+    if printer is not None and printer.state != state:
+        printer.set_state(state)
+        c.s.hub.refresh("printer")
+        c.bus.drain()  # the status change reaches the controller now, not at the next frame
+
+
+def _start_printer_down(c: Any) -> None:
+    _set_printer(c, "paper_out")
+    _start(c)
+
+
 def _queue_choice(c: Any) -> None:
     c.start_flow("queue_ticket")
 
@@ -115,6 +128,7 @@ def _flow_at(flow_id: str, kinds: tuple[str, ...], skip: int = 0) -> Callable[[A
 SCENES: dict[str, Callable[[Any], None]] = {
     "start": _start,
     "start_offline": _start_offline,
+    "start_printer_down": _start_printer_down,
     "language": _screen("language"),
     "help": lambda c: c.intent("help"),
     "instruction": _show(View("instruction", Msg("identify.idcard.title"), Msg("identify.idcard.body"))),
@@ -162,6 +176,7 @@ def show_scene(c: Any, name: str, lang: str, large: bool, frames: int = 4) -> No
     c.root.hide_idle()
     c.idle.touch()
     c.ui.lang, c.session.language, c.ui.large = lang, lang, large
+    _set_printer(c, "ok")  # a scene that ran the printer out does not leak into the next
     SCENES[name](c)
     c.tick()
     for _ in range(frames):

@@ -118,6 +118,11 @@ def test_printer_down_greys_the_tile_with_the_reason(ui):
     ui.tap(tile)
     assert c.root.current == "start" and c.runner is None  # a greyed tile does nothing
     assert "打印机暂不可用" in ui.texts()
+    notice = "打印机暂不可用。请到人工窗口办理（09:00-17:30）"
+    assert notice in ui.texts()  # and where to go instead
+    ui.set_paper("ok")  # paper loaded: the kiosk recovers by itself, the notice goes
+    ui.pump(lambda: ui.button(option_id="flow:queue_ticket").enabled)
+    assert notice not in ui.texts()
 
 
 def test_paper_out_mid_flow_still_gives_the_number_then_reprints_once(ui):
