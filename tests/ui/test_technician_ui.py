@@ -137,3 +137,19 @@ def test_cancel_leaves_technician_mode_from_any_of_its_pages(ui):
     ui.c.intent("tech_test", action="run")  # a stale tap after leaving does nothing
     ui.c.intent("tech", action="maintenance")
     assert not ui.c.maintenance
+
+
+def test_social_security_card_self_test_shows_the_card_masked(ui):
+    from devices.smartcard.sscard import parse_records
+    from devices.smartcard.virtual_card import load_card
+
+    _enter(ui)
+    _tap(ui, option_id="test:sscard")
+    _tap(ui, option_id="run")
+    card = load_card("han")
+    record = parse_records(card.ef05, card.ef06)
+    ui.app.bus.post("device.sscard", record=record)  # as the PC/SC reader's poller posts it
+    ui.pump(lambda: "tech.test.card_ok" in _result_ids(ui))
+    text = ui.texts()
+    assert record.ssn not in text and record.name not in text and record.ssn[-4:] in text
+    assert ui.c.root.current == "technician_test"  # a card on this page is a test, never an entry
