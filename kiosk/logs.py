@@ -111,8 +111,24 @@ class SensitiveRegistry:
             if self._pattern is None and self._values:
                 # Longest first, so a full name is masked before a part of it is.
                 alts = sorted(self._values, key=len, reverse=True)
-                self._pattern = re.compile("|".join(re.escape(v) for v in alts), re.IGNORECASE)
+                self._pattern = _compile_uncached("|".join(re.escape(v) for v in alts), re.IGNORECASE)
             return self._pattern
+
+
+def _compile_uncached(pattern: str, flags: int) -> re.Pattern[str]:
+    """re.compile without re's module cache.
+
+    re.compile keeps the last 512 patterns it compiled, keyed by their text, for as long as the
+    process runs. The registry's pattern is made of what sessions registered (a name, an ID
+    number, a verification token) and changes with every citizen: in that cache it would keep
+    hundreds of past citizens' data in memory after their sessions were wiped, and the cache
+    would fill with them. The compiler behind re.compile does the same work and keeps nothing."""
+    compiler = getattr(re, "_compiler", None)  # Python 3.11+: what re.compile calls
+    if compiler is not None and hasattr(compiler, "compile"):
+        return compiler.compile(pattern, flags)
+    compiled = re.compile(pattern, flags)
+    re.purge()  # elsewhere: drop the cache (everyone's patterns, recompiled on next use)
+    return compiled
 
 
 SENSITIVE = SensitiveRegistry()

@@ -51,11 +51,16 @@ class Session:
     def put_personal(self, **values: Any) -> None:
         if self.wiped:
             raise RuntimeError("session already wiped")
-        from kiosk.logs import register_sensitive
+        from kiosk.logs import forget_sensitive, register_sensitive
 
-        for value in values.values():
+        # The new value is registered before the old one is forgotten: the same value put again
+        # stays masked throughout.
+        for key, value in values.items():
             if isinstance(value, str) and value.strip():
                 register_sensitive(value)  # the log filter masks it, should any code log it by mistake
+            old = self._personal.get(key)
+            if isinstance(old, str):
+                forget_sensitive(old)  # replaced (or cleared): wipe() will not see it any more
         self._personal.update(values)
 
     def personal(self, key: str, default: Any = None) -> Any:

@@ -5,7 +5,8 @@ renders the receipt to PNG. The real driver runs against it in the demo and in t
 States: ok, near_end, paper_out, cover_open, offline, error, silent (answers nothing, prints
 nothing: a hung printer). `run_out_after_rows(n)` lets n more raster rows print, then the roll
 ends: the rest of the job is lost and the status says paper end from then on, which is how a
-receipt gets cut short in real life.
+receipt gets cut short in real life. `unplug()` pulls the cable (at once, or after n more
+raster rows: mid-receipt): connections drop and new ones are refused until `replug()`.
 """
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ class PrinterEmulator:
         self._piece_rows = 0
         self._lost = False
         self._run_out_left: int | None = None
+        self._unplugged = False
+        self._unplug_left: int | None = None
         self._server: socket.socket | None = None
         self._threads: list[threading.Thread] = []
         self._conns: set[socket.socket] = set()
@@ -94,6 +97,46 @@ class PrinterEmulator:
         with self._lock:
             self._run_out_left = max(0, rows)
 
+    def unplug(self, after_rows: int | None = None) -> None:
+        """Pull the cable (test hook): at once, or once `after_rows` more raster rows reached the
+        paper. Open connections drop, new ones are refused, the printer's buffer is lost (what
+        was printed so far comes out as a partial receipt) until `replug()`."""
+        with self._lock:
+            if after_rows is not None and not self._unplugged:
+                self._unplug_left = max(0, after_rows)
+                return
+            self._pull()
+
+    def replug(self) -> str:
+        """Plug the cable back in: listening again on the same port, state "ok" as at power-on."""
+        with self._lock:
+            self._unplug_left = None
+            if not self._unplugged:
+                return self.url
+            self._unplugged = False
+            self._state, self._run_out_left = "ok", None
+            self._pieces, self._piece_rows, self._lost = [], 0, False
+            if not self._stopping.is_set():
+                self._listen()
+        return self.url
+
+    @property
+    def unplugged(self) -> bool:
+        with self._lock:
+            return self._unplugged
+
+    def _pull(self) -> None:
+        # Under self._lock (a re-entrant Condition), also from a connection's thread mid-job.
+        self._unplugged, self._unplug_left = True, None
+        if self._piece_rows:  # the paper that came out before the power went
+            self._lost = True
+            self._cut()
+        self._pieces, self._piece_rows, self._lost = [], 0, False
+        srv, self._server = self._server, None
+        if srv is not None:
+            _close_listener(srv)
+        self.drop_connections()
+
     def drop_connections(self) -> int:
         """Close every client connection, as a printer does after an idle timeout or when its
         cable is pulled (test hook). Returns how many were closed."""
@@ -122,6 +165,13 @@ class PrinterEmulator:
 
     # -- server ----------------------------------------------------------------------------------
     def start(self) -> str:
+        if self.out_dir is not None:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._listen()
+        return self.url
+
+    def _listen(self) -> None:
         srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         srv.bind((self.host, self.port))
@@ -129,23 +179,26 @@ class PrinterEmulator:
         srv.settimeout(0.2)
         self.port = srv.getsockname()[1]
         self._server = srv
-        if self.out_dir is not None:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-        t = threading.Thread(target=self._accept_loop, name="printer-emulator", daemon=True)
+        t = threading.Thread(target=self._accept_loop, args=(srv,), name="printer-emulator", daemon=True)
         t.start()
-        self._threads.append(t)
-        return self.url
+        self._keep_thread(t)
+
+    def _keep_thread(self, t: threading.Thread) -> None:
+        # Finished threads are dropped as new ones start: the list stays as long as the threads
+        # alive now, however many connections came and went.
+        with self._lock:
+            self._threads = [x for x in self._threads if x.is_alive()] + [t]
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._server is not None:
-            try:
-                self._server.shutdown(socket.SHUT_RDWR)  # wakes accept() at once on Linux
-            except OSError:
-                pass
-            self._server.close()
+        with self._lock:
+            srv, self._server = self._server, None
+        if srv is not None:
+            _close_listener(srv)
         self.drop_connections()
-        for t in self._threads:
+        with self._lock:
+            threads = list(self._threads)
+        for t in threads:
             t.join(2.0)
 
     def __enter__(self) -> "PrinterEmulator":
@@ -155,21 +208,23 @@ class PrinterEmulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _accept_loop(self) -> None:
-        assert self._server is not None
+    def _accept_loop(self, srv: socket.socket) -> None:
         while not self._stopping.is_set():
             try:
-                conn, _ = self._server.accept()
+                conn, _ = srv.accept()
             except socket.timeout:
                 continue
             except OSError:
-                return
+                return  # closed: stopped or unplugged
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
+                if self._server is not srv:  # unplugged while this one was being accepted
+                    conn.close()
+                    continue
                 self._conns.add(conn)
             t = threading.Thread(target=self._serve, args=(conn,), name="printer-emulator-conn", daemon=True)
             t.start()
-            self._threads = [x for x in self._threads if x.is_alive()] + [t]
+            self._keep_thread(t)
 
     def _serve(self, conn: socket.socket) -> None:
         parser = escpos.StreamParser()
@@ -198,6 +253,8 @@ class PrinterEmulator:
     def handle(self, event: escpos.Event) -> bytes:
         """One parsed command; returns the reply bytes (status answers)."""
         with self._lock:
+            if self._unplugged:  # bytes still in flight when the cable came out
+                return b""
             if isinstance(event, escpos.StatusRequest):
                 self.status_requests += 1
                 if self._state == "silent" or event.n not in (1, 2, 3, 4):
@@ -224,6 +281,13 @@ class PrinterEmulator:
             self._lost = True
             return
         image = r.image()
+        pull = False
+        if self._unplug_left is not None:
+            if image.height >= self._unplug_left:
+                image = image.crop((0, 0, image.width, self._unplug_left))
+                pull = True
+            else:
+                self._unplug_left -= image.height
         if self._run_out_left is not None:
             if image.height > self._run_out_left:
                 image = image.crop((0, 0, image.width, self._run_out_left))
@@ -235,6 +299,8 @@ class PrinterEmulator:
         if image.height:
             self._pieces.append(image)
             self._piece_rows += image.height
+        if pull:
+            self._pull()
 
     def _feed(self, dots: int) -> None:
         if self._state in PRINTING_STATES and self._pieces:
@@ -272,3 +338,11 @@ class PrinterEmulator:
                 self.on_receipt(receipt)
             except Exception:  # noqa: BLE001 - a listener must not stop the printer
                 log.exception("receipt listener failed")
+
+
+def _close_listener(srv: socket.socket) -> None:
+    try:
+        srv.shutdown(socket.SHUT_RDWR)  # wakes accept() at once on Linux
+    except OSError:
+        pass
+    srv.close()

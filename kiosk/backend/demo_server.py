@@ -79,6 +79,7 @@ class DemoPlatformServer:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._requests: list[tuple[str, str]] = []
+        self.requests_total = 0  # every request ever received (the log above keeps the newest)
         self._base_url = ""
         # The 24-hour catalog services (identity, certificates, licences, guides...).
         self.services = DemoServices(self.seed, lambda: self._base_url, _now)
@@ -172,6 +173,7 @@ class DemoPlatformServer:
 
     def _record(self, method: str, path: str) -> None:
         with self._lock:
+            self.requests_total += 1
             self._requests.append((method, path))
             del self._requests[:-KEEP_RECORDS]
 

@@ -22,6 +22,11 @@ from typing import Any, Callable
 from kiosk.backend import guides as guide_search
 
 VERIFICATION_TTL_S = 15 * 60
+# Documents (by idempotency key), their verification pages and live face verifications kept:
+# the newest only, so a demo platform that answers a terminal for weeks stays the same size.
+# A verification page older than that says "not found", which a demo can live with.
+KEEP_DOCUMENTS = 2000
+KEEP_VERIFICATIONS = 2000
 JPEG_MAGIC = b"\xff\xd8"
 _NUMBER_LEN = 15
 
@@ -131,8 +136,16 @@ class DemoServices:
         token = ""
         if match:
             token = "V" + secrets.token_hex(12)
+            now = time.monotonic()
             with self._lock:
-                self._verifications[token] = (citizen["id_number"], time.monotonic() + VERIFICATION_TTL_S)
+                self._verifications[token] = (citizen["id_number"], now + VERIFICATION_TTL_S)
+                # Oldest first (insertion order, one TTL): drop the expired, then any over the bound.
+                book = self._verifications
+                while book:
+                    oldest = next(iter(book))
+                    if book[oldest][1] >= now and len(book) <= KEEP_VERIFICATIONS:
+                        break
+                    del book[oldest]
         return 200, {"verdict": {"match": match, "verification": token}}
 
     def _citizen(self, req: dict[str, Any]) -> dict[str, Any]:
@@ -170,6 +183,9 @@ class DemoServices:
         with self._lock:
             doc = self._issued_by_key.setdefault(key, doc)
             self._pages[number] = f"{number} {page} {self._now()} valid\n"
+            for book in (self._issued_by_key, self._pages):
+                while len(book) > KEEP_DOCUMENTS:
+                    del book[next(iter(book))]
         return copy.deepcopy(doc)
 
     # -- social insurance ----------------------------------------------------------------------
