@@ -10,6 +10,7 @@ raster rows: mid-receipt): connections drop and new ones are refused until `repl
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import threading
@@ -40,13 +41,18 @@ MAX_FEED_ROWS = 400  # a runaway feed does not make a metre-long PNG
 @dataclass(frozen=True)
 class Receipt:
     index: int
-    image: Image.Image  # mode "1"
+    image: Image.Image | None  # mode "1"; None once older than the newest KEEP_IMAGES
     path: Path | None
     complete: bool  # False: the roll ran out (or the printer stopped) during this receipt
     rows: int  # raster rows that reached the paper
 
 
 KEEP_RECEIPTS = 100
+# Pillow holds a mode "1" image at a byte per dot: a long certificate is over a megabyte, and a
+# hundred receipts were 60 MB of a demo terminal's memory. The newest few keep their picture
+# (tests and the simulator panel look at the last one); the others keep what came out, and
+# their PNG file when there is an output directory.
+KEEP_IMAGES = 4
 
 
 class PrinterEmulator:
@@ -331,6 +337,10 @@ class PrinterEmulator:
         receipt = Receipt(index, image, path, complete, self._piece_rows)
         self._receipts.append(receipt)
         del self._receipts[:-KEEP_RECEIPTS]
+        if len(self._receipts) > KEEP_IMAGES:
+            old = self._receipts[-KEEP_IMAGES - 1]
+            if old.image is not None:
+                self._receipts[-KEEP_IMAGES - 1] = dataclasses.replace(old, image=None)
         self._pieces, self._piece_rows, self._lost = [], 0, False
         self._lock.notify_all()
         if self.on_receipt is not None:

@@ -1,6 +1,7 @@
 """The printer emulator's cable (the soak's printer_unplugged fault): pulled before a job the
 driver refuses without sending; pulled in the middle of a receipt the job is reported as
-interrupted and the paper that came out is a partial receipt; plugged back in, it prints."""
+interrupted and the paper that came out is a partial receipt; plugged back in, it prints. And
+its memory: only the newest receipts keep their picture."""
 from __future__ import annotations
 
 import pytest
@@ -65,3 +66,14 @@ def test_stop_while_unplugged(emulator):
     emulator.stop()  # nothing left listening, nothing to join forever
     assert emulator.replug().startswith("tcp://")  # after stop: no new listener
     assert emulator._server is None
+
+
+def test_only_the_newest_receipts_keep_their_picture(emulator, printer):
+    from devices.printer.emulator import KEEP_IMAGES
+
+    for _ in range(KEEP_IMAGES + 2):
+        printer.print_image(ruler(printer.width, 40))
+    receipts = emulator.wait_receipts(KEEP_IMAGES + 2)
+    assert [r.index for r in receipts] == list(range(1, KEEP_IMAGES + 3))
+    assert [r.image is not None for r in receipts] == [False] * 2 + [True] * KEEP_IMAGES
+    assert all(r.complete and r.rows == 40 and r.path.is_file() for r in receipts)
