@@ -5,7 +5,8 @@ when every check holds and the RSS growth after the warm-up is within the budget
     .venv/bin/python bench/soak.py --sessions 10000 --warmup 2500 [--seed 1] [--trace]
 
 --trace runs tracemalloc from shortly before the end of the warm-up and, when the growth is over
-the budget, prints the allocation tracebacks that grew most (it slows the run down a lot)."""
+the budget, prints the allocation tracebacks that grew most (it slows the run down a lot, and its
+own bookkeeping adds to the RSS growth: use it to find a leak, not to measure one)."""
 from __future__ import annotations
 
 import argparse
