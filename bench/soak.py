@@ -21,7 +21,7 @@ from flows.soak import BUDGET_MB, run_soak  # noqa: E402
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=10000)
-    ap.add_argument("--warmup", type=int, default=2500)
+    ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--budget-mb", type=float, default=BUDGET_MB)
     ap.add_argument("--trace", action="store_true", help="tracemalloc: print the top growth when over budget")
