@@ -25,7 +25,7 @@ class OptionList(GridLayout):
         self.fbind("options", self._rebuild)
         self.fbind("columns", self._rebuild)
         self.fbind("selected", self._rebuild)
-        ui().fbind("theme", self._rebuild)
+        ui().bind(theme=self._rebuild)  # weakly: see BiLabel
         self._rebuild()
 
     def _rebuild(self, *_: Any) -> None:

@@ -118,8 +118,10 @@ class BiLabel(BoxLayout):
         state = ui()
         for prop in ("msg", "source", "role", "halign", "color", "muted_color"):
             self.fbind(prop, self._refresh)
-        state.fbind("lang", self._refresh)
-        state.fbind("theme", self._refresh)
+        # bind, not fbind: bind holds the label weakly. The state lives for the whole run and a
+        # label only as long as its screen shows it; fbind kept every label ever made alive and
+        # redrawing on each language change (a leak over a day of start-screen rebuilds).
+        state.bind(lang=self._refresh, theme=self._refresh)
         self.primary.fbind("height", self._resize)
         self.secondary.fbind("height", self._resize)
         self._refresh()
