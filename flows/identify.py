@@ -83,6 +83,12 @@ class IdentifyFace:
         elif event == "card_removed":
             # Taken away before a read finished (a read card is already past this step).
             self._notice("removed")
+        elif event == "device_status":
+            # A reader went away or came back: say at once what works now, keeping any notice
+            # (the step's deadline keeps running: nobody touched anything).
+            shown = self.runner.view.data if self.runner is not None and self.runner.view is not None else {}
+            if tuple(shown.get("accept", ())) != accept:
+                refresh_view(self, self.identify_view(shown.get("notice"), shown.get("reason")))
         elif event == "code_scanned":
             if "qrcode" not in accept:
                 self._notice("not_accepted")

@@ -206,3 +206,20 @@ def test_walking_away_at_a_choice_ends_the_session(harness):
     assert h.step == "choose_type"
     h.expire()
     assert h.outcome == TIMED_OUT
+
+
+def test_a_reader_unplugged_on_the_identify_step_changes_what_it_asks_for_at_once(harness):
+    from devices.status import FAULT, DeviceStatus
+
+    down: set[str] = set()
+    h = harness(FLOW, device_status=lambda name: DeviceStatus(FAULT, "disconnected", "") if name in down else None)
+    assert "idcard" in h.view.data["accept"]
+    deadline = h.runner.deadline
+    down.add("idcard")
+    h.send("device_status", name="idcard", state=FAULT, reason="disconnected")
+    assert h.step == "identify" and "idcard" not in h.view.data["accept"]
+    assert h.runner.deadline == deadline  # nobody touched the screen: the timeout still runs
+    assert h.runner.history == ["identify"]
+    down.clear()
+    h.send("device_status", name="idcard", state="ok", reason="")
+    assert "idcard" in h.view.data["accept"]
