@@ -49,7 +49,7 @@ bench: setup
 	$(VPY) bench/scanner.py
 	$(VPY) bench/receipt.py
 	$(VPY) bench/fleet.py --terminals 500
-	$(VPY) bench/soak.py --sessions 10000
+	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
 
 render: setup
 	$(XVFB) $(VENV)/bin/kiosk render --all --locales zh_CN,bo,ii,en --out /tmp/screens
