@@ -7,20 +7,11 @@ from __future__ import annotations
 import pytest
 
 from devices.printer.driver import EscPosPrinter, ruler
-from devices.printer.emulator import PrinterEmulator
 from devices.printer.memory import PrintError
 
 
 @pytest.fixture
-def emulator(tmp_path):
-    emu = PrinterEmulator(port=0, out_dir=tmp_path / "printed")
-    emu.start()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture
-def printer(emulator):
+def printer(emulator):  # `emulator` from tests/printer/conftest.py
     p = EscPosPrinter(emulator.url, status_timeout_s=0.5, paper_speed_mm_s=1e9)
     yield p
     p.close()
