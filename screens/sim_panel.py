@@ -20,11 +20,16 @@ class SimPanel(FloatLayout):
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
 
     def on_kv_post(self, *_: Any) -> None:
-        from flows.engine import Option
-        from kiosk.i18n import Msg
-
-        self.ids.actions.options = tuple(Option(a, Msg(f"sim.{a}")) for a in ACTIONS)
         self.ids.actions.on_choose = lambda action: self.intent("sim", action=action)
+
+    def on_open(self, *_: Any) -> None:
+        # Its buttons are made the first time it opens, not at start-up: the demo's start
+        # screen should come up as fast as a terminal's.
+        if self.open and not self.ids.actions.options:
+            from flows.engine import Option
+            from kiosk.i18n import Msg
+
+            self.ids.actions.options = tuple(Option(a, Msg(f"sim.{a}")) for a in ACTIONS)
 
     def on_touch_down(self, touch: Any) -> bool:
         if self.open or self.ids.tab.collide_point(*touch.pos):

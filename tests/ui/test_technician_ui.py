@@ -153,3 +153,16 @@ def test_social_security_card_self_test_shows_the_card_masked(ui):
     text = ui.texts()
     assert record.ssn not in text and record.name not in text and record.ssn[-4:] in text
     assert ui.c.root.current == "technician_test"  # a card on this page is a test, never an entry
+
+
+def test_demo_simulator_panel_makes_its_buttons_when_first_opened(ui):
+    from screens.sim_panel import ACTIONS
+
+    panel = ui.c.root.sim_panel
+    panel.open = True
+    ui.pump(frames=3)
+    try:
+        assert [o.id for o in panel.ids.actions.options] == list(ACTIONS)
+        assert "sscard.technician" in ACTIONS
+    finally:
+        panel.open = False
