@@ -208,10 +208,8 @@ class Controller:
         next person's session."""
         if self._listening("identify", source):
             self.runner.send("card_read", identity=identity)
-        elif self.runner is None and source == "sscard" and self.tech.try_card(identity):
-            pass  # a technician card on the entry screen
         elif self.runner is None:
-            self.tech.on_card(source, identity)  # a reader's self-test; shown masked, then dropped
+            self.tech.on_card(source, identity)  # a technician card, or a reader's self-test
 
     def on_card_event(self, event: str, **data: Any) -> None:
         if self._listening("identify", data.get("source")):

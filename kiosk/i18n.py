@@ -218,13 +218,13 @@ def font_runs(text: str, lang: str) -> list[tuple[str, str]]:
     take the language's font, except in a text written in another script (a Chinese-only text
     on a Tibetan screen): there they take that script's font, so they sit on its baseline."""
     neutral = neutral_font(lang)
-    own = NEUTRAL_FONT.get(lang)
-    scripts = {script_of(ch) for ch in text} - {None}
-    if scripts and own not in scripts:
-        neutral = next(script_of(ch) for ch in text if script_of(ch))
+    scripts = [script_of(ch) for ch in text]  # once per character: this runs for every label line
+    found = [s for s in scripts if s]
+    if found and NEUTRAL_FONT.get(lang) not in found:
+        neutral = found[0]
     runs: list[tuple[str, str]] = []
-    for ch in text:
-        key = script_of(ch) or neutral
+    for ch, script in zip(text, scripts):
+        key = script or neutral
         if ch in " \u00a0" and runs:  # spaces join the run they are in
             key = runs[-1][0]
         if runs and runs[-1][0] == key:

@@ -210,7 +210,10 @@ class TechnicianDesk:
         self._show_result(lines)
 
     def on_card(self, source: str, identity: Any) -> bool:
-        """A card read while a card reader's test waits for one: shown masked, then forgotten."""
+        """A card read while no flow asks for one: a technician card on the entry screen, or a
+        card reader's test card (shown masked, then forgotten). False: nobody wanted it."""
+        if source == "sscard" and self.try_card(identity):
+            return True
         return self._answer(source, lambda: tech.card_result(identity), "card read")
 
     def on_card_error(self, source: str, reason: str) -> bool:

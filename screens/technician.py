@@ -22,6 +22,7 @@ class TechnicianScreen(KioskScreen):
     def on_dashboard(self, *_: Any) -> None:
         from flows.engine import Option
         from kiosk.i18n import Msg
+        from kiosk.technician import device_name
         from screens.widgets import BiLabel
 
         board = self.dashboard
@@ -39,7 +40,7 @@ class TechnicianScreen(KioskScreen):
             box.add_widget(BiLabel(source=text, role="small"))
         if board.last_test is not None:
             box.add_widget(BiLabel(source=board.last_test, role="small"))
-        actions = [Option(f"test:{row.name}", Msg("tech.selftest"), Msg(f"tech.device.{row.name}"))
+        actions = [Option(f"test:{row.name}", Msg("tech.selftest"), device_name(row.name))
                    for row in board.devices]
         actions += [Option("events", Msg("tech.events")), Option("paper_loaded", Msg("tech.paper.loaded")),
                     Option("refresh", Msg("tech.refresh")),
