@@ -29,9 +29,9 @@ $(VENV)/.installed: $(VENV)/.debs requirements.lock pyproject.toml
 	@touch $@
 
 catalogs: $(VENV)/.installed
-	@$(VPY) -m kiosk.catalogs compile
-	@$(VPY) -m kiosk.fontbuild
-	@$(VPY) -m kiosk.voicebuild
+	@$(VPY) -m kiosk.i18n.catalogs compile
+	@$(VPY) -m kiosk.i18n.fontbuild
+	@$(VPY) -m kiosk.i18n.voicebuild
 
 # A terminal or desktop has a display; a bare server gets a virtual one so the kiosk still starts.
 run: setup

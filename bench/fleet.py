@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kiosk.fleet.agent import Agent  # noqa: E402
-from kiosk.fleet.errors import CommandTimeout  # noqa: E402
-from kiosk.fleet.localbroker import LocalBroker  # noqa: E402
-from kiosk.fleet.mqtt import BrokerSettings  # noqa: E402
-from kiosk.fleet.netloop import NetLoop  # noqa: E402
-from kiosk.fleet.operator import Operator  # noqa: E402
+from kiosk.remote.agent import Agent  # noqa: E402
+from kiosk.update.errors import CommandTimeout  # noqa: E402
+from kiosk_fleet.localbroker import LocalBroker  # noqa: E402
+from kiosk.remote.mqtt import BrokerSettings  # noqa: E402
+from kiosk.remote.netloop import NetLoop  # noqa: E402
+from kiosk_fleet.operator import Operator  # noqa: E402
 
 DEADLINE_S = 600.0  # the whole run; every wait below is bounded by it
 

@@ -18,7 +18,7 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 
-from kiosk.proctime import seconds_since_start  # noqa: E402
+from kiosk.core.proctime import seconds_since_start  # noqa: E402
 
 
 class Hello(App):

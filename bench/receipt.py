@@ -18,7 +18,7 @@ from devices.printer import escpos, samples  # noqa: E402
 from devices.printer.document import Document  # noqa: E402
 from devices.printer.layout import Paper, layout  # noqa: E402
 from devices.printer.raster import rasterize  # noqa: E402
-from kiosk.receipt_shaper import SHAPER  # noqa: E402
+from kiosk.i18n.receipt_shaper import SHAPER  # noqa: E402
 
 PAPER_SPEED_MM_S = 250.0
 DOTS_PER_MM = 8.0

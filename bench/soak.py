@@ -1,5 +1,5 @@
 """Soak: N simulated sessions across every flow on one terminal rig with faults injected at
-random (flows/soak.py says which and what is checked). Prints one line of figures; exit 0 only
+random (kiosk/demo/soak.py says which and what is checked). Prints one line of figures; exit 0 only
 when every check holds and the RSS growth after the warm-up is within the budget (10 MB).
 
     .venv/bin/python bench/soak.py --sessions 12500 --warmup 2500 [--seed 1] [--trace]
@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flows.soak import BUDGET_MB, run_soak  # noqa: E402
+from kiosk.demo.soak import BUDGET_MB, run_soak  # noqa: E402
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    kiosk = [sys.executable, "-m", "kiosk.cli", "run", "--profile", "demo", "--startup-probe"]
+    kiosk = [sys.executable, "-m", "kiosk.terminal.cli", "run", "--profile", "demo", "--startup-probe"]
     hello = [sys.executable, str(ROOT / "bench" / "hello_kivy.py")]
     first_frame(hello), first_frame(kiosk)  # warm the page cache: "cold" means a new process, not a cold disk
     base, ours = [], []

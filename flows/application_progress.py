@@ -14,8 +14,8 @@ from flows.base import INPUT, PLATFORM, RESULT, ServiceFlow
 from flows.common import refresh_view
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
-from kiosk.backend.api import ApplicationStatus, PlatformRejected
-from kiosk.i18n import Msg, Plain, Text, normalize_digits
+from kiosk.platform.api import ApplicationStatus, PlatformRejected
+from kiosk.i18n.translator import Msg, Plain, Text, normalize_digits
 
 PREFIX = "SC"  # every application number of this hall's platform starts so; the keypad shows it fixed
 DIGITS = 13

@@ -19,8 +19,8 @@ from typing import Any, Sequence
 
 from flows.common import platform_error_texts
 from flows.engine import COMPLETED, FAILED, TIMED_OUT, Flow, Option, Step, View
-from kiosk.backend.api import PlatformTimeout
-from kiosk.i18n import Msg, Text
+from kiosk.platform.api import PlatformTimeout
+from kiosk.i18n.translator import Msg, Text
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from typing import Any
 
 from devices.printer.document import Document, Footer, Row
 from devices.printer.jobs import PrintQueue
-from kiosk.backend.api import CitizenRef, PlatformError, PlatformRejected, PlatformUnavailable
-from kiosk.i18n import Msg
-from kiosk.session import mask_id_number
+from kiosk.platform.api import CitizenRef, PlatformError, PlatformRejected, PlatformUnavailable
+from kiosk.i18n.translator import Msg
+from kiosk.core.session import mask_id_number
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
 from flows.printing import Printing
-from kiosk.backend.api import ELicence, LicenceDocument
-from kiosk.i18n import Msg, Plain, Text
+from kiosk.platform.api import ELicence, LicenceDocument
+from kiosk.i18n.translator import Msg, Plain, Text
 
 
 class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):

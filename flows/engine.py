@@ -9,7 +9,7 @@ a flow declares its steps, each step renders one `View`, events move it on.
 
 Threading: the runner is used from one thread (the UI thread in the app, the test thread in
 tests). Background work goes through `FlowContext.submit`, whose callback must be delivered on
-that same thread (the app does this through `kiosk.bus`).
+that same thread (the app does this through `kiosk.core.bus`).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Mapping
 
-from kiosk.i18n import Msg, Text
+from kiosk.i18n.translator import Msg, Text
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Evaluation (the national good/bad rating of public services): five levels, then reasons (several allowed), then an optional comment.
 Offered at the end of every flow and run on its own by the `evaluation` flow.
 
-Stored in the journal and queued in the outbox (kiosk/outbox.py delivers it when the platform
+Stored in the journal and queued in the outbox (kiosk/platform/outbox.py delivers it when the platform
 is reachable; the idempotency key makes a resend harmless). The payload names the terminal, the
 service and what the citizen chose: never who they are. A comment is free text, so digit runs
 that look like ID or phone numbers and the citizen's own name (when a card was read) are removed
@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from flows.base import INPUT
 from flows.common import refresh_view
 from flows.engine import COMPLETED, TIMED_OUT, Option, View
-from kiosk.i18n import Msg, Text
+from kiosk.i18n.translator import Msg, Text
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any, Sequence
 from flows.base import INPUT, ServiceFlow
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
-from kiosk.i18n import Msg
+from kiosk.i18n.translator import Msg
 
 SUBJECTS = ("self_service", "counter", "hall")
 

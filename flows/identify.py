@@ -14,9 +14,9 @@ from typing import Any, Sequence
 from flows.base import FACE, INPUT, PLATFORM
 from flows.common import citizen, refresh_view
 from flows.engine import FAILED, Option, View
-from kiosk.backend.api import CitizenRef, PlatformRejected
-from kiosk.i18n import Msg, Plain
-from kiosk.session import mask_id_number, mask_name
+from kiosk.platform.api import CitizenRef, PlatformRejected
+from kiosk.i18n.translator import Msg, Plain
+from kiosk.core.session import mask_id_number, mask_name
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""What flows need from the world, as interfaces. `kiosk/app.py` supplies the real things.
+"""What flows need from the world, as interfaces. `kiosk/terminal/app.py` supplies the real things.
 
 View kinds and their `View.data` keys (screens render them; every text is a Msg, Plain or a
 platform LocalText, and nothing personal appears unmasked):
@@ -28,7 +28,7 @@ platform LocalText, and nothing personal appears unmasked):
              (fixed text shown before the entry, e.g. "SC"); "text": str (current entry, e.g. kept
              after a wrong entry); "optional": bool (a "skip" option is offered); "notice": Text |
              None; "reason": str | None. Event: "keypad" {text} (the citizen confirmed the entry).
-             Tibetan and full-width digits are accepted (normalised with kiosk.i18n.normalize_digits).
+             Tibetan and full-width digits are accepted (normalised with kiosk.i18n.translator.normalize_digits).
   search     "query": str (the current query); "max_len": int; "keyboard": "initials" (Latin
              letters for pinyin initials) | "any"; "count": int (how many options match);
              "notice": Text | None. Options: the matches (or, with an empty query, departments
@@ -47,18 +47,18 @@ from typing import Any, Callable, Protocol
 from devices.printer.document import Document
 from devices.status import DeviceStatus
 from flows.engine import Submit
-from kiosk.backend.api import Platform
-from kiosk.clock import Clock
-from kiosk.config import Config
-from kiosk.i18n import Translator
-from kiosk.journal import Journal
-from kiosk.session import Session
+from kiosk.platform.api import Platform
+from kiosk.core.clock import Clock
+from kiosk.core.config import Config
+from kiosk.i18n.translator import Translator
+from kiosk.core.journal import Journal
+from kiosk.core.session import Session
 
 
 @dataclass(frozen=True)
 class Identity:
     """Who the citizen is, as read from a card or a platform identity code. Lives only in the
-    session (see kiosk/session.py); flows show it masked (kiosk.session.mask_*)."""
+    session (see kiosk/core/session.py); flows show it masked (kiosk.core.session.mask_*)."""
 
     source: str  # "idcard" | "sscard" | "qrcode"
     name: str

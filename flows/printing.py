@@ -13,7 +13,7 @@ from devices.printer.document import Document
 from flows.base import PRINT, RESULT
 from flows.common import print_journaled
 from flows.engine import Option, View
-from kiosk.i18n import Msg
+from kiosk.i18n.translator import Msg
 
 
 class Printing:

@@ -14,8 +14,8 @@ from devices.printer.document import Divider, Document, Paragraph, QRCode, Row, 
 from flows.common import footer, platform_error_texts, print_journaled
 from flows.engine import COMPLETED, TIMED_OUT, Flow, Option, Step, View
 from flows.evaluate import Evaluate
-from kiosk.backend.api import QueueType, Ticket
-from kiosk.i18n import Msg, Plain
+from kiosk.platform.api import QueueType, Ticket
+from kiosk.i18n.translator import Msg, Plain
 
 
 class QueueTicketFlow(Evaluate, Flow):

@@ -3,7 +3,7 @@ title in Chinese, Tibetan, Yi or English), read the guide (conditions, materials
 counter), carry it away as a QR code, print it if wanted, offer the evaluation.
 
 The guide list is loaded once; searching filters it here as the citizen types (the same matcher
-as the platform's search endpoint, kiosk/backend/guides.py), so each key press answers at once
+as the platform's search endpoint, kiosk/platform/guides.py), so each key press answers at once
 and a slow network does not make typing lag."""
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from flows.common import footer, receipt_rows, refresh_view
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.printing import Printing
-from kiosk.backend import guides as guide_search
-from kiosk.backend.api import Guide, GuideSummary
-from kiosk.i18n import Msg, Text
+from kiosk.platform import guides as guide_search
+from kiosk.platform.api import Guide, GuideSummary
+from kiosk.i18n.translator import Msg, Text
 
 MAX_QUERY = 20
 

@@ -15,8 +15,8 @@ from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
 from flows.printing import Printing
-from kiosk.backend.api import CertificateType, Period, SiCertificate
-from kiosk.i18n import Msg, Plain, Text
+from kiosk.platform.api import CertificateType, Period, SiCertificate
+from kiosk.i18n.translator import Msg, Plain, Text
 
 
 def period_label(period: Period) -> Msg:

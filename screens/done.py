@@ -9,7 +9,7 @@ from screens.base import KioskScreen, load_kv
 class DoneScreen(KioskScreen):
     def on_kv_post(self, *_: Any) -> None:
         from flows.engine import Option
-        from kiosk.i18n import Msg
+        from kiosk.i18n.translator import Msg
 
         self.ids.options.options = (Option("home", Msg("action.back_to_start")),)
         self.ids.options.on_choose = lambda option_id: self.emit("home")

@@ -13,13 +13,13 @@ class HelpScreen(KioskScreen):
 
     def on_kv_post(self, *_: Any) -> None:
         from flows.engine import Option
-        from kiosk.i18n import Msg
+        from kiosk.i18n.translator import Msg
 
         self.ids.options.options = (Option("back", Msg("action.back")),)
         self.ids.options.on_choose = lambda option_id: self.emit("back")
 
     def set_hours(self, hours: str) -> None:
-        from kiosk.i18n import Msg
+        from kiosk.i18n.translator import Msg
 
         self.hours_text = Msg("help.hours", hours=hours)
 

@@ -19,7 +19,7 @@ class IdleWarning(FloatLayout):
         self.ids.options.on_choose = lambda option_id: self.on_continue()
 
     def on_seconds_left(self, *_: Any) -> None:
-        from kiosk.i18n import Msg
+        from kiosk.i18n.translator import Msg
 
         self.countdown_text = Msg("idle.countdown", seconds=int(self.seconds_left))
 

@@ -3,7 +3,7 @@
 View kinds "keypad" and "search". View.data: "max_len" (int), "letters" (the letter keys to show,
 e.g. "SC" for application numbers; search shows A-Z), "text" (what is typed so far, if the flow
 keeps it). Sends "keypad" {text} (kind keypad) or "search" {query} (kind search) on OK.
-Tibetan or full-width digits never reach the flow: kiosk.i18n.normalize_digits runs first."""
+Tibetan or full-width digits never reach the flow: kiosk.i18n.translator.normalize_digits runs first."""
 from __future__ import annotations
 
 import string
@@ -11,7 +11,7 @@ from typing import Any
 
 from kivy.properties import StringProperty
 
-from kiosk.i18n import normalize_digits
+from kiosk.i18n.translator import normalize_digits
 from screens.base import KioskScreen, load_kv
 
 

@@ -12,7 +12,7 @@ CHOICES = ("zh_CN", "bo", "ii", "en")
 class LanguageScreen(KioskScreen):
     def on_kv_post(self, *_: Any) -> None:
         from flows.engine import Option
-        from kiosk.i18n import Msg
+        from kiosk.i18n.translator import Msg
 
         # One script per line: Kivy aligns mixed-font runs by their bottoms, not their baselines.
         self.ids.options.options = tuple(

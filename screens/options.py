@@ -7,7 +7,7 @@ from typing import Any, Callable
 from kivy.properties import NumericProperty, ObjectProperty
 from kivy.uix.gridlayout import GridLayout
 
-from kiosk.i18n import Msg
+from kiosk.i18n.translator import Msg
 from screens.ui import ui
 from screens.widgets import BigButton
 

@@ -27,7 +27,7 @@ class SimPanel(FloatLayout):
         # screen should come up as fast as a terminal's.
         if self.open and not self.ids.actions.options:
             from flows.engine import Option
-            from kiosk.i18n import Msg
+            from kiosk.i18n.translator import Msg
 
             self.ids.actions.options = tuple(Option(a, Msg(f"sim.{a}")) for a in ACTIONS)
 

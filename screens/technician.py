@@ -1,7 +1,7 @@
 """Technician dashboard: every device's status and since when, and for a fault its reason code
 and what to do; counters, paper left, platform, version and update state, maintenance mode; a
 self-test page per device and the recent events. Entered with the PIN or a technician card;
-every action is journaled by the app. Content comes ready from kiosk.technician.Dashboard."""
+every action is journaled by the app. Content comes ready from kiosk.diag.dashboard.Dashboard."""
 from __future__ import annotations
 
 from typing import Any
@@ -14,15 +14,15 @@ DANGER = [0.64, 0.0, 0.11, 1]
 
 
 class TechnicianScreen(KioskScreen):
-    dashboard = ObjectProperty(None, allownone=True)  # kiosk.technician.Dashboard
+    dashboard = ObjectProperty(None, allownone=True)  # kiosk.diag.dashboard.Dashboard
 
     def on_kv_post(self, *_: Any) -> None:
         self.ids.actions.on_choose = lambda action: self.emit("tech", action=action)
 
     def on_dashboard(self, *_: Any) -> None:
         from flows.engine import Option
-        from kiosk.i18n import Msg
-        from kiosk.technician import device_name
+        from kiosk.i18n.translator import Msg
+        from kiosk.diag.dashboard import device_name
         from screens.widgets import BiLabel
 
         board = self.dashboard

@@ -1,6 +1,6 @@
 """A device's self-test page in technician mode: what to do (print a test page, present a test
 card, show a test code), the camera picture for the scanner, and what the last try showed.
-Content comes from kiosk.technician.DeviceTest; the app runs the tests and feeds the preview."""
+Content comes from kiosk.diag.dashboard.DeviceTest; the app runs the tests and feeds the preview."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +11,7 @@ from screens.base import KioskScreen, load_kv
 
 
 class TechnicianTestScreen(KioskScreen):
-    test = ObjectProperty(None, allownone=True)  # kiosk.technician.DeviceTest
+    test = ObjectProperty(None, allownone=True)  # kiosk.diag.dashboard.DeviceTest
 
     def on_kv_post(self, *_: Any) -> None:
         self.ids.actions.on_choose = lambda action: self.emit("tech_test", action=action)

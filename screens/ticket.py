@@ -5,7 +5,7 @@ from typing import Any
 
 from kivy.properties import ObjectProperty
 
-from kiosk.i18n import Msg, Plain
+from kiosk.i18n.translator import Msg, Plain
 from screens.base import KioskScreen, load_kv
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
-from kiosk.i18n import Translator
+from kiosk.i18n.translator import Translator
 from screens.theme import Theme
 
 

@@ -1,4 +1,4 @@
-"""The loudspeaker side of kiosk.voice: plays clips one after another through Kivy's SDL2 audio."""
+"""The loudspeaker side of kiosk.i18n.voice: plays clips one after another through Kivy's SDL2 audio."""
 from __future__ import annotations
 
 import logging

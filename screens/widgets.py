@@ -17,7 +17,7 @@ from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.utils import escape_markup
 
-from kiosk.i18n import Msg, break_lines, font_path, font_runs, neutral_font, script_of
+from kiosk.i18n.translator import Msg, break_lines, font_path, font_runs, neutral_font, script_of
 from screens.ui import ui
 
 # Our measure (Pillow + RAQM) and SDL2_ttf's differ by a pixel or two per line; keep a margin
@@ -39,7 +39,7 @@ def markup_runs(line: str, lang: str) -> str:
 
 
 class ScriptLabel(Label):
-    """One text in one language, broken into lines by `kiosk.i18n.break_lines`."""
+    """One text in one language, broken into lines by `kiosk.i18n.translator.break_lines`."""
 
     source_text = StringProperty("")
     lang = StringProperty("zh_CN")

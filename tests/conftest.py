@@ -17,6 +17,6 @@ os.environ.setdefault("KIOSK_MUTE", "1")  # the voice records what it would play
 
 @pytest.fixture
 def fake_clock():
-    from kiosk.clock import FakeClock
+    from kiosk.core.clock import FakeClock
 
     return FakeClock()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.fleet.agent import Agent  # noqa: E402
-from kiosk.fleet.mqtt import BrokerSettings  # noqa: E402
+from kiosk.remote.agent import Agent  # noqa: E402
+from kiosk.remote.mqtt import BrokerSettings  # noqa: E402
 
 
 def main() -> int:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fleetkit import Collector, RepoServer, fake_source, ok_health, settings_for
 
-from kiosk.fleet.artifact import build_artifact
-from kiosk.fleet.localbroker import MOSQUITTO, LocalBroker
-from kiosk.fleet.mqtt import BrokerSettings
-from kiosk.fleet.repo_tool import Repository
-from kiosk.fleet.updater import Updater
+from kiosk.update.artifact import build_artifact
+from kiosk_fleet.localbroker import MOSQUITTO, LocalBroker
+from kiosk.remote.mqtt import BrokerSettings
+from kiosk_fleet.repo_tool import Repository
+from kiosk.update.updater import Updater
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.fleet.health import HealthResult  # noqa: E402
-from kiosk.fleet.updater import Updater  # noqa: E402
+from kiosk.update.health import HealthResult  # noqa: E402
+from kiosk.update.updater import Updater  # noqa: E402
 
 
 def main() -> int:

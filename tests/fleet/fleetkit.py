@@ -15,9 +15,9 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk.fleet.health import HealthResult
-from kiosk.fleet.localbroker import LocalBroker
-from kiosk.fleet.mqtt import BrokerSettings, connect_properties
+from kiosk.update.health import HealthResult
+from kiosk_fleet.localbroker import LocalBroker
+from kiosk.remote.mqtt import BrokerSettings, connect_properties
 
 HERE = Path(__file__).resolve().parent
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from fleetkit import HERE, settings_for, wait_for
 
-from kiosk.fleet import protocol
-from kiosk.fleet.agent import Agent
-from kiosk.fleet.localbroker import LocalBroker
-from kiosk.fleet.netloop import NetLoop
-from kiosk.fleet.operator import Operator
+from kiosk.remote import protocol
+from kiosk.remote.agent import Agent
+from kiosk_fleet.localbroker import LocalBroker
+from kiosk.remote.netloop import NetLoop
+from kiosk_fleet.operator import Operator
 
 # What a citizen session holds; none of it may reach the fleet channel.
 CITIZEN_NAMES = ["张三", "扎西顿珠", "阿依木呷", "Zhang San"]

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from fleetkit import RepoServer, fake_source, resolved_version
 
-from kiosk.fleet import cli, update_cli
-from kiosk.fleet.agent import Agent
+from kiosk_fleet import cli
+from kiosk.terminal.commands import update as update_cli
+from kiosk.remote.agent import Agent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,14 +40,14 @@ def test_repo_build_release_and_update_from_the_command_line(tmp_path, capsys):
     with tarfile.open(tmp_path / "real.tar.gz") as tar:
         names = set(tar.getnames())
         manifest = json.loads(tar.extractfile("manifest.json").read())
-    assert {"kiosk/fleet/agent.py", "pyproject.toml", "requirements.lock", "README.md", "fleet/root.json"} <= names
+    assert {"kiosk/remote/agent.py", "pyproject.toml", "requirements.lock", "README.md", "fleet/root.json"} <= names
     assert {n.split("/")[0] for n in names} == {"kiosk", "devices", "flows", "screens", "locales", "fleet",
                                                 "pyproject.toml", "requirements.lock", "README.md", "manifest.json"}
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
-    assert manifest["version"] == "0.2.0" and manifest["files"]["kiosk/fleet/agent.py"]
+    assert manifest["version"] == "0.2.0" and manifest["files"]["kiosk/remote/agent.py"]
 
     # A release the fake health check passes, and content.
-    from kiosk.fleet.artifact import build_artifact
+    from kiosk.update.artifact import build_artifact
 
     art = build_artifact(fake_source(tmp_path, "0.3.0"), tmp_path / "fake.tar.gz", "0.3.0",
                          trusted_root=repo / "metadata" / "root.json")

@@ -19,12 +19,12 @@ from cryptography.x509.oid import NameOID
 from fleetkit import wait_for
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk.fleet.agent import Agent
-from kiosk.fleet.errors import BrokerUnavailable
-from kiosk.fleet.localbroker import LocalBroker, free_port
-from kiosk.fleet.mqtt import BrokerSettings, new_client
-from kiosk.fleet.operator import Operator
-from kiosk.fleet.protocol import mosquitto_acl
+from kiosk.remote.agent import Agent
+from kiosk.update.errors import BrokerUnavailable
+from kiosk_fleet.localbroker import LocalBroker, free_port
+from kiosk.remote.mqtt import BrokerSettings, new_client
+from kiosk_fleet.operator import Operator
+from kiosk.remote.protocol import mosquitto_acl
 
 PASSWD = shutil.which("mosquitto_passwd") or "/usr/bin/mosquitto_passwd"
 USERS = {"tls-0001": "pw-one", "tls-0002": "pw-two", "fleet-operator": "pw-op"}

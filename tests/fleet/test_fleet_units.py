@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from kiosk.config import ConfigError
-from kiosk.fleet import protocol
-from kiosk.fleet.config import FleetConfig
-from kiosk.fleet.store import CommandStore
+from kiosk.core.config import ConfigError
+from kiosk.remote import protocol
+from kiosk.core.fleet_config import FleetConfig
+from kiosk.remote.store import CommandStore
 
 
 def test_fleet_config_from_table_checks_types_and_ranges(tmp_path):
@@ -84,7 +84,7 @@ def test_store_claims_once_and_survives_reopen(tmp_path):
 
 
 def test_agent_from_config(tmp_path):
-    from kiosk.fleet.agent import Agent
+    from kiosk.remote.agent import Agent
 
     cfg = FleetConfig.from_table({"broker_host": "mqtt.example", "broker_port": 8883, "tls": False,
                                   "telemetry_interval_s": 15, "outbox_max": 7})

@@ -15,7 +15,7 @@ from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, MetaFile, TargetFile, Timestamp
 from tuf.api.serialization.json import JSONSerializer
 
-from kiosk.fleet.errors import (
+from kiosk.update.errors import (
     ArtifactRejected,
     InstallError,
     MetadataRejected,
@@ -23,8 +23,8 @@ from kiosk.fleet.errors import (
     TrustError,
     UpdateError,
 )
-from kiosk.fleet.repo_tool import Repository
-from kiosk.fleet.updater import Updater
+from kiosk_fleet.repo_tool import Repository
+from kiosk.update.updater import Updater
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_a_signed_but_unsafe_archive_is_not_extracted(tmp_path, repo, running):
 
 
 def test_parent_paths_in_an_archive_are_refused(tmp_path):
-    from kiosk.fleet.artifact import safe_extract
+    from kiosk.update.artifact import safe_extract
 
     evil = tmp_path / "evil.tar.gz"
     with tarfile.open(evil, "w:gz") as tar:
@@ -196,7 +196,7 @@ def test_metadata_is_written_durably(running):
 
 
 def test_archive_must_match_its_manifest(tmp_path):
-    from kiosk.fleet.artifact import safe_extract
+    from kiosk.update.artifact import safe_extract
 
     def build(files: dict[str, bytes], listed: dict[str, str]) -> Path:
         path = tmp_path / f"a{len(list(tmp_path.iterdir()))}.tar.gz"

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from fleetkit import HERE, RepoServer, fake_source, resolved_version
 
-from kiosk.fleet.artifact import build_artifact
-from kiosk.fleet.health import HealthResult
-from kiosk.fleet.repo_tool import Repository
-from kiosk.fleet.updater import MARKER, Updater
+from kiosk.update.artifact import build_artifact
+from kiosk.update.health import HealthResult
+from kiosk_fleet.repo_tool import Repository
+from kiosk.update.updater import MARKER, Updater
 
 FORWARD = ["refreshed", "downloaded", "extracted", "installed", "pending", "link_created", "switched",
            "restarted", "health_checked", "committed", "pruned"]

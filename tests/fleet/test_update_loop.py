@@ -6,9 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from kiosk.fleet import rings
-from kiosk.fleet.errors import HealthCheckFailed
-from kiosk.fleet.health import CommandHealthCheck
+from kiosk.update import rings
+from kiosk.update.errors import HealthCheckFailed
+from kiosk.update.health import CommandHealthCheck
 
 from fleetkit import resolved_version
 

@@ -11,8 +11,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from flowkit import FlowHarness  # noqa: E402
-from kiosk.backend.demo_server import DemoPlatformServer  # noqa: E402
-from kiosk.backend.http_client import HttpPlatform  # noqa: E402
+from kiosk.demo_platform.server import DemoPlatformServer  # noqa: E402
+from kiosk.platform.http_client import HttpPlatform  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""`kiosk flow run ID --profile demo --json` for all seven flows, through kiosk/commands/flow.py
-(kiosk/cli.py wires register_flow_run), and once in a subprocess as a user would run it."""
+"""`kiosk flow run ID --profile demo --json` for all seven flows, through kiosk/terminal/commands/flow.py
+(kiosk/terminal/cli.py wires register_flow_run), and once in a subprocess as a user would run it."""
 from __future__ import annotations
 
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.registry import FLOWS
-from kiosk.commands.flow import run_capturing
+from kiosk.terminal.commands.flow import run_capturing
 
 REPO = Path(__file__).resolve().parents[2]
 PRINTS = {"social_insurance_certificate", "real_estate_query", "service_guide", "queue_ticket", "elicense_print"}
@@ -62,7 +62,7 @@ def test_the_step_limit_ends_a_run_as_failed(tmp_path):
 
 
 def test_in_a_subprocess(tmp_path):
-    script = ("import sys; from kiosk.commands.flow import main_for_tests; "
+    script = ("import sys; from kiosk.terminal.commands.flow import main_for_tests; "
               "sys.exit(main_for_tests(sys.argv[1:]))")
     proc = subprocess.run([sys.executable, "-c", script, "run", "social_insurance_certificate", "--profile", "demo",
                            "--json", "--data-dir", str(tmp_path / "d"), "--receipts-dir", str(tmp_path / "r")],

@@ -7,7 +7,7 @@ import json
 from flowkit import FlowHarness, secrets_of
 
 from flows.engine import COMPLETED
-from kiosk.outbox import OutboxSender
+from kiosk.platform.outbox import OutboxSender
 
 
 def rate(h: FlowHarness, level: int) -> None:

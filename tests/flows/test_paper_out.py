@@ -8,7 +8,7 @@ from flowkit import JPEG, identity
 
 from devices.printer.driver import EscPosPrinter
 from devices.printer.emulator import PrinterEmulator
-from kiosk.receipt_shaper import SHAPER
+from kiosk.i18n.receipt_shaper import SHAPER
 
 
 @pytest.fixture

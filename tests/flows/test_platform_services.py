@@ -9,8 +9,8 @@ import pytest
 import requests
 from flowkit import DEMO_APPLICATION, DEMO_ID, JPEG, NOT_JPEG, citizen
 
-from kiosk.backend import parse
-from kiosk.backend.api import CitizenRef, PlatformBadReply, PlatformRejected
+from kiosk.platform import parse
+from kiosk.platform.api import CitizenRef, PlatformBadReply, PlatformRejected
 
 
 @pytest.fixture

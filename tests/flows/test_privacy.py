@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from flowkit import CONFIG, TRANSLATOR, secrets_of
 
-from flows.headless import run_flow
+from kiosk.demo.headless import run_flow
 from flows.registry import FLOWS
 
 

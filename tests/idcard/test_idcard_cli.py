@@ -26,7 +26,7 @@ KEYS = {
 
 
 def kiosk(*args: str, timeout: float = 20) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "kiosk.terminal.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=ROOT, stdin=subprocess.DEVNULL)
 
 
@@ -104,7 +104,7 @@ def test_no_such_port(tmp_path):
 
 
 def test_sim_command_serves_until_sigterm():
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "idcard", "--fault", "noisy",
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.terminal.cli", "sim", "idcard", "--fault", "noisy",
                              "--card", str(CARDS_DIR / "foreign_permanent_y.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
                             cwd=ROOT)

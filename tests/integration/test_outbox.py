@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.backend.demo_server import DemoPlatformServer
-from kiosk.backend.http_client import HttpPlatform
-from kiosk.journal import Journal
-from kiosk.outbox import OutboxSender
+from kiosk.demo_platform.server import DemoPlatformServer
+from kiosk.platform.http_client import HttpPlatform
+from kiosk.core.journal import Journal
+from kiosk.platform.outbox import OutboxSender
 
 
 @pytest.fixture

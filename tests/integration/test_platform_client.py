@@ -17,16 +17,16 @@ from typing import Iterator
 import pytest
 import requests
 
-from kiosk.backend.api import (
+from kiosk.platform.api import (
     PlatformBadReply,
     PlatformRejected,
     PlatformServerError,
     PlatformTimeout,
     PlatformUnavailable,
 )
-from kiosk.backend.demo_server import DemoPlatformServer
-from kiosk.backend.http_client import HttpPlatform
-from kiosk.backend.parse import KNOWN_FLOWS
+from kiosk.demo_platform.server import DemoPlatformServer
+from kiosk.platform.http_client import HttpPlatform
+from kiosk.platform.parse import KNOWN_FLOWS
 
 BACKOFF = 0.1
 RETRIES = 2
@@ -371,7 +371,7 @@ def test_stopped_server_is_unavailable(sleeps: list[float]) -> None:
 
 def test_module_runs_standalone() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk.backend.demo_server", "--port", "0"],
+        [sys.executable, "-m", "kiosk.demo_platform.server", "--port", "0"],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -1,5 +1,5 @@
 """Fixtures for the 24-hour operation tests: configs built in code (so they do not depend on
-which device keys kiosk/config.py knows yet), and a clean logging state around every test."""
+which device keys kiosk/core/config.py knows yet), and a clean logging state around every test."""
 from __future__ import annotations
 
 import dataclasses
@@ -20,7 +20,7 @@ LATIN_NAME = "Tenzin Norbu Lhamo"
 
 
 def make_config(data_dir: Path, platform_url: str = "embedded://", **devices: str) -> Any:
-    from kiosk import config
+    from kiosk.core import config
 
     cfg = config.load(None)
     plat = dataclasses.replace(cfg.platform, url=platform_url, connect_timeout_s=1.0, read_timeout_s=2.0)
@@ -39,7 +39,7 @@ def config_for(tmp_path):
 
 @pytest.fixture(autouse=True)
 def clean_logging():
-    from kiosk import logs
+    from kiosk.core import logs
 
     root = logging.getLogger()
     level = root.level

@@ -7,9 +7,9 @@ import json
 import logging
 import zipfile
 
-from kiosk import logs
-from kiosk.commands import diag as diag_cli
-from kiosk.journal import Journal
+from kiosk.core import logs
+from kiosk.terminal.commands import diag as diag_cli
+from kiosk.core.journal import Journal
 from tests.ops.conftest import ID_MASKED, ID_NUMBER, LATIN_NAME, NAME, PHONE
 
 SECRETS = {"mqtt_password": "hunter2-mqtt", "api_token": "tok-9f8e7d", "pin_hash": "scrypt$16384$8$1$c2FsdA$aGFzaA",
@@ -95,7 +95,7 @@ def test_bundle_contents_redaction_and_no_personal_data(config_for, tmp_path, fa
 
 
 def test_bundle_without_probing(config_for, tmp_path):
-    from kiosk.diag import make_bundle
+    from kiosk.diag.probes import make_bundle
 
     cfg = config_for(printer="tcp://127.0.0.1:9")
     bundle = make_bundle(cfg, tmp_path / "b.zip", probe=False)

@@ -1,7 +1,7 @@
 """`kiosk diag`: the real drivers against their simulators, the demo platform, a temp journal."""
 from __future__ import annotations
 
-from kiosk.i18n import Msg
+from kiosk.i18n.translator import Msg
 
 import argparse
 import json
@@ -12,8 +12,8 @@ import pytest
 
 from devices.printer.emulator import PrinterEmulator
 from devices.status import FAULT, DeviceStatus
-from kiosk import diag
-from kiosk.commands import diag as diag_cli
+from kiosk.diag import probes as diag
+from kiosk.terminal.commands import diag as diag_cli
 
 STATUSES = {"ok", "degraded", "fault"}
 
@@ -93,7 +93,7 @@ def test_text_output_and_a_real_site_file(tmp_path, capsys):
     code, out, _ = run_cli(["diag", "--config", str(site), "--timeout", "2"], capsys)
     assert code == 1
     assert "printer" in out and "fault" in out and "not_responding" in out
-    from kiosk.i18n import Translator
+    from kiosk.i18n.translator import Translator
 
     fix = Translator().text(Msg("tech.fix.not_responding"), "zh_CN")  # the site's default language
     assert f"fix: {fix}" in out

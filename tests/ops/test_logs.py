@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 
-from kiosk import logs
+from kiosk.core import logs
 from tests.ops.conftest import ID_MASKED, ID_NUMBER, LATIN_NAME, NAME, PHONE
 
 

@@ -7,11 +7,11 @@ import time
 
 import pytest
 
-from kiosk import config as kconfig
-from kiosk.backend.api import PlatformUnavailable
-from kiosk.clock import FakeClock
-from kiosk.flowrun import build_rig
-from kiosk.services import make_platform
+from kiosk.core import config as kconfig
+from kiosk.platform.api import PlatformUnavailable
+from kiosk.core.clock import FakeClock
+from kiosk.demo.rig import build_rig
+from kiosk.runtime.services import make_platform
 
 
 def test_a_terminal_really_sleeps_between_retries():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import re
 
-from kiosk import logs
-from kiosk.session import Session
+from kiosk.core import logs
+from kiosk.core.session import Session
 from tests.ops.conftest import ID_NUMBER, LATIN_NAME
 
 

@@ -1,4 +1,4 @@
-"""A short soak in the suite (flows/soak.py; the 10,000-session one with the memory budget is
+"""A short soak in the suite (kiosk/demo/soak.py; the 10,000-session one with the memory budget is
 bench/soak.py): every flow ten times on the headless rig with the real demo platform, printer
 emulator and journal, every fault kind at least once. No stuck state, no print job left open, no
 session left open, no personal data left anywhere, no record lost. Memory is not measured here.
@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from flows.registry import FLOWS
-from flows.soak import FAULT_KINDS, run_soak
+from kiosk.demo.soak import FAULT_KINDS, run_soak
 
 SESSIONS = 70  # ten per flow
 SEED = 15  # every fault kind happens at least three times with this seed
@@ -44,7 +44,7 @@ def test_short_soak_every_flow_every_fault():
 
 
 def test_the_soak_sees_personal_data_kept(monkeypatch):
-    from kiosk.session import Session
+    from kiosk.core.session import Session
 
     monkeypatch.setattr(Session, "wipe", lambda self: setattr(self, "wiped", True))  # keeps the data
     report, _ = short_soak()
@@ -72,7 +72,7 @@ def test_the_soak_sees_a_print_job_left_unfinished(monkeypatch):
 
 @pytest.mark.parametrize("broken", ["session_ended", "outbox_delivered"])
 def test_the_soak_sees_lost_journal_records(monkeypatch, broken):
-    from kiosk.journal import Journal
+    from kiosk.core.journal import Journal
 
     monkeypatch.setattr(Journal, broken, lambda self, *a, **kw: None)
     report, _ = short_soak()

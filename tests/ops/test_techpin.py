@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from kiosk import techpin
-from kiosk.techpin import PinGate, hash_pin, verify_pin
+from kiosk.core import techpin
+from kiosk.core.techpin import PinGate, hash_pin, verify_pin
 
 FAST = {"n": 2 ** 10}  # the gate tests check the policy, not the cost
 
@@ -62,7 +62,7 @@ def test_success_resets_the_count(fake_clock):
 
 
 def test_cli_hash_pin(monkeypatch, capsys):
-    from kiosk.commands import diag as diag_cli
+    from kiosk.terminal.commands import diag as diag_cli
 
     parser = argparse.ArgumentParser(prog="kiosk")
     diag_cli.register(parser.add_subparsers(dest="command", required=True))

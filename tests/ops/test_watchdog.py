@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import watchdog
-from kiosk.journal import Journal
+from kiosk.core import watchdog
+from kiosk.core.journal import Journal
 from tests.ops.conftest import ID_NUMBER, NAME
 
 

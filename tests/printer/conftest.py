@@ -8,7 +8,7 @@ from devices.printer.emulator import PrinterEmulator
 
 @pytest.fixture(scope="session")
 def shaper():
-    from kiosk.receipt_shaper import SHAPER
+    from kiosk.i18n.receipt_shaper import SHAPER
 
     return SHAPER
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from kiosk.cli import main
+from kiosk.terminal.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def test_print_test_refuses_a_silent_printer_quickly(emulator, capsys):
 
 
 def test_print_test_default_timeout_keeps_within_15_s():
-    from kiosk.cli import build_parser
+    from kiosk.terminal.cli import build_parser
 
     args = build_parser().parse_args(["device", "print-test", "--printer", "tcp://x:9100"])
     assert args.status_timeout == 5.0  # one status query bounds the refusal well inside 15 s
@@ -101,7 +101,7 @@ def test_receipt_unknown_sample(tmp_path, capsys):
 
 def test_sim_printer_serves_until_sigterm(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "printer", "--port", "0",
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.terminal.cli", "sim", "printer", "--port", "0",
                              "--state", "near_end", "--out", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     try:

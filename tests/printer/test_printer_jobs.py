@@ -148,7 +148,7 @@ def test_no_retry_sequence_prints_a_job_twice(script):
 
 
 def test_with_the_real_journal(tmp_path):
-    from kiosk.journal import Journal
+    from kiosk.core.journal import Journal
 
     journal = Journal(tmp_path / "journal.db")
     printer = MemoryPrinter()
@@ -178,7 +178,7 @@ def test_with_the_real_journal(tmp_path):
 def test_interrupted_mid_receipt_then_one_reprint_through_the_emulator(emulator, make_printer, tmp_path):
     """Paper runs out after 300 rows: the job fails (journal says so), the printer drops the
     rest; paper is loaded and the reprint gives exactly one more, complete receipt."""
-    from kiosk.journal import Journal
+    from kiosk.core.journal import Journal
 
     journal = Journal(tmp_path / "journal.db")
     q = PrintQueue(make_printer(emulator.url), journal)

@@ -78,7 +78,7 @@ class StubShaper:
 
 
 def test_runs_in_different_fonts_share_one_baseline():
-    from kiosk.i18n import font_path
+    from kiosk.i18n.translator import font_path
 
     size = 40
     fonts = [ImageFont.truetype(font_path(k), size, layout_engine=ImageFont.Layout.RAQM) for k in ("latin", "cjk", "yi")]

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def kiosk(*args: str, timeout: float = 60, **kw) -> subprocess.CompletedProcess:
     env = dict(os.environ, LC_ALL="C")  # JSON must come out UTF-8 whatever the locale
-    return subprocess.run([sys.executable, "-m", "kiosk.cli", *args], capture_output=True, timeout=timeout,
+    return subprocess.run([sys.executable, "-m", "kiosk.terminal.cli", *args], capture_output=True, timeout=timeout,
                           cwd=ROOT, env=env, **kw)
 
 
@@ -62,7 +62,7 @@ def test_a_source_that_cannot_open_is_one_plain_stderr_line(url):
 
 def test_sim_scanner_and_scan_over_serial_with_timeout():
     p = M.payload("zh_utf8")
-    sim = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "scanner", "--code", p.text,
+    sim = subprocess.Popen([sys.executable, "-m", "kiosk.terminal.cli", "sim", "scanner", "--code", p.text,
                             "--code", "A017", "--interval", "0.1"], stdout=subprocess.PIPE, cwd=ROOT)
     try:
         path = sim.stdout.readline().decode().strip()
@@ -80,7 +80,7 @@ def test_sim_scanner_and_scan_over_serial_with_timeout():
 
 
 def test_scan_max_stops_a_serial_scan_early():
-    sim = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "scanner", "--code", "X1", "--exit"],
+    sim = subprocess.Popen([sys.executable, "-m", "kiosk.terminal.cli", "sim", "scanner", "--code", "X1", "--exit"],
                            stdout=subprocess.PIPE, cwd=ROOT)
     try:
         path = sim.stdout.readline().decode().strip()

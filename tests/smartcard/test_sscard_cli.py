@@ -13,7 +13,7 @@ import pytest
 from devices.smartcard.virtual_card import CARDS_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
-CMD = [sys.executable, "-m", "kiosk.cli", "device", "read-sscard"]
+CMD = [sys.executable, "-m", "kiosk.terminal.cli", "device", "read-sscard"]
 JSON_KEYS = ["card_number", "card_id", "spec_version", "issue_date", "expiry_date"]
 
 
@@ -96,7 +96,7 @@ def test_pcscd_not_running_is_one_line_and_exit_3(tmp_path):
 def test_sim_sscard_serves_a_card_until_sigterm(pcscd, slot):
     from devices.smartcard.reader import read_once
 
-    sim = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "sscard", "--card", "tibetan",
+    sim = subprocess.Popen([sys.executable, "-m", "kiosk.terminal.cli", "sim", "sscard", "--card", "tibetan",
                             "--protect-ef06"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            stdin=subprocess.DEVNULL, text=True)
     try:
@@ -139,7 +139,7 @@ def test_every_failure_is_one_plain_line(monkeypatch, capsys, make_exc, code, wo
     import types
 
     from devices.smartcard import apdu, reader, sscard
-    from kiosk.cli import main
+    from kiosk.terminal.cli import main
 
     mods = types.SimpleNamespace(apdu=apdu, reader=reader, sscard=sscard)
     monkeypatch.setattr(reader, "read_once", _fail_with(make_exc(mods)))

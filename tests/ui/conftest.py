@@ -92,9 +92,9 @@ class Harness:
 def kiosk(tmp_path_factory) -> Iterator[Harness]:
     from kivy.base import runTouchApp
 
-    from kiosk import config
-    from kiosk.app import make_app
-    from kiosk.clock import FakeClock
+    from kiosk.core import config
+    from kiosk.terminal.app import make_app
+    from kiosk.core.clock import FakeClock
 
     cfg = config.load("demo")
     data = tmp_path_factory.mktemp("kiosk-data")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from screens.render import SCENES, show_scene
+from kiosk.demo.render import SCENES, show_scene
 
 pytestmark = pytest.mark.ui
 
@@ -106,7 +106,7 @@ def test_the_audit_catches_low_contrast_and_small_targets(ui):
     from screens.widgets import BiLabel
 
     start = ui.c.root.screens["start"]
-    bad_label = BiLabel(source=__import__("kiosk.i18n", fromlist=["Plain"]).Plain("faint"),
+    bad_label = BiLabel(source=__import__("kiosk.i18n.translator", fromlist=["Plain"]).Plain("faint"),
                         color=[0.8, 0.8, 0.8, 1], width=300)
     tiny = Button(text="x", size_hint=(None, None), size=(10, 10))
     start.add_widget(bad_label)

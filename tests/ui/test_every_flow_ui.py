@@ -12,8 +12,8 @@ pytestmark = pytest.mark.ui
 
 
 def demo_inputs(c):
-    from flows.headless import DemoInputs
-    from kiosk.flowrun import receipt_code, synthetic_jpeg
+    from kiosk.demo.headless import DemoInputs
+    from kiosk.demo.rig import receipt_code, synthetic_jpeg
 
     seed = c.s.demo_server.seed
     demo = seed.get("demo", {})
@@ -25,9 +25,9 @@ def demo_inputs(c):
 
 @pytest.mark.parametrize("flow_id", sorted(FLOWS))
 def test_flow_through_its_screens(ui, flow_id):
-    from flows.headless import Driver
-    from kiosk.demo_sim import IDCARDS
-    from kiosk.flowrun import demo_card
+    from kiosk.demo.headless import Driver
+    from kiosk.demo.sim_rig import IDCARDS
+    from kiosk.demo.rig import demo_card
     from screens.root import VIEW_SCREENS
 
     c = ui.c

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from kiosk.demo_sim import DEMO_CARDS, IDCARDS as DEMO_IDCARDS
+from kiosk.demo.sim_rig import DEMO_CARDS, IDCARDS as DEMO_IDCARDS
 
 
 def _enter(ui) -> None:

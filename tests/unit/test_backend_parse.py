@@ -1,4 +1,4 @@
-"""kiosk.backend.parse: good replies become typed results, anything else only PlatformBadReply.
+"""kiosk.platform.parse: good replies become typed results, anything else only PlatformBadReply.
 
 Also checks the bundled demo seed, since the parsers are what the kiosk reads it through.
 """
@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.backend import parse
-from kiosk.backend.api import PlatformBadReply, Ticket
+from kiosk.platform import parse
+from kiosk.platform.api import PlatformBadReply, Ticket
+from kiosk.demo_platform.server import SEED_PATH
 
-SEED = json.loads((Path(parse.__file__).with_name("demo_seed.json")).read_text(encoding="utf-8"))
+SEED = json.loads(SEED_PATH.read_text(encoding="utf-8"))
 
 
 def catalog_doc() -> dict[str, Any]:
@@ -369,5 +370,5 @@ def test_seed_citizens() -> None:
 
 
 def test_seed_is_small() -> None:
-    size = Path(parse.__file__).with_name("demo_seed.json").stat().st_size
+    size = SEED_PATH.stat().st_size
     assert size < 60 * 1024

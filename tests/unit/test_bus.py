@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 
-from kiosk.bus import Bus
+from kiosk.core.bus import Bus
 
 
 def test_events_from_threads_are_delivered_on_the_draining_thread():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kiosk.catalogs import check, read
+from kiosk.i18n.catalogs import check, read
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("kiosk", "flows", "screens", "devices")

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import config
-from kiosk.config import ConfigError
+from kiosk.core import config
+from kiosk.core.config import ConfigError
 
 
 def write(tmp_path, text: str):
@@ -61,7 +61,7 @@ def test_broken_toml_and_missing_file(tmp_path):
 
 
 def test_cli_prints_one_line_for_bad_config(tmp_path, capsys):
-    from kiosk.cli import main
+    from kiosk.terminal.cli import main
 
     p = write(tmp_path, '[timeouts]\nidle_s = "x"\n')
     assert main(["render", "--config", str(p), "--screen", "start", "--out", str(tmp_path)]) == 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flows.engine import CANCELLED, COMPLETED, FAILED, Flow, FlowRunner, Option, Step, View, WorkResult
-from kiosk.i18n import Msg
+from kiosk.i18n.translator import Msg
 
 
 class Deferred:

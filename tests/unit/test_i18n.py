@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.i18n import Msg, Plain, Translator, break_lines, normalize_digits, text_width
+from kiosk.i18n.translator import Msg, Plain, Translator, break_lines, normalize_digits, text_width
 
 TIBETAN = "བོད་ཀྱི་སྐད་ཡིག་ནི་བསྒྲུབས་པ་ཡིན། ཞི་བདེ་ཡོང་བར་ཤོག"
 CHINESE = "请在工作时间（09:00-17:30）到人工窗口办理。谢谢！"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kiosk.idle import ACTIVE, EXPIRED, WARNING, IdleMonitor
+from kiosk.core.idle import ACTIVE, EXPIRED, WARNING, IdleMonitor
 
 
 def test_warn_then_expire_and_touch_resets(fake_clock):

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from kiosk.journal import SCHEMA_VERSION, Journal, JournalError
+from kiosk.core.journal import SCHEMA_VERSION, Journal, JournalError
 
 
 def test_schema_and_wal(tmp_path, fake_clock):
@@ -16,7 +16,7 @@ def test_schema_and_wal(tmp_path, fake_clock):
 
 
 def test_migrates_an_old_journal_forward(tmp_path, fake_clock):
-    from kiosk import journal as jmod
+    from kiosk.core import journal as jmod
 
     path = tmp_path / "old.sqlite3"
     db = sqlite3.connect(path)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kiosk.remote_commands import build_handlers
+from kiosk.remote.commands import build_handlers
 
 
 def make(active: bool = False):
@@ -27,7 +27,7 @@ def test_screen_changes_go_through_the_bus():
 
 
 def test_the_handlers_are_exactly_the_allow_list():
-    from kiosk.fleet.protocol import COMMANDS
+    from kiosk.remote.protocol import COMMANDS
 
     handlers, _ = make()
     assert set(handlers) == set(COMMANDS)

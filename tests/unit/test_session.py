@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.session import Session, mask_id_number, mask_name
+from kiosk.core.session import Session, mask_id_number, mask_name
 
 
 def test_wipe_drops_personal_data_and_overwrites_bytes():

@@ -9,13 +9,13 @@ from datetime import datetime
 import pytest
 
 from devices.status import DeviceStatus
-from kiosk import config as kconfig
-from kiosk import technician as tech
-from kiosk.catalogs import read
-from kiosk.clock import FakeClock
-from kiosk.i18n import Msg, Plain, Translator
-from kiosk.journal import Journal
-from kiosk.techpin import PinFormatError, PinGate, hash_card, hash_pin, verify_card
+from kiosk.core import config as kconfig
+from kiosk.diag import dashboard as tech
+from kiosk.i18n.catalogs import read
+from kiosk.core.clock import FakeClock
+from kiosk.i18n.translator import Msg, Plain, Translator
+from kiosk.core.journal import Journal
+from kiosk.core.techpin import PinFormatError, PinGate, hash_card, hash_pin, verify_card
 
 FAST = {"n": 2 ** 4}  # scrypt cost low for tests; the format is the same
 
@@ -93,7 +93,7 @@ def test_paper_estimate_counts_done_jobs_since_the_roll_was_loaded(tmp_path):
 
 
 def test_events_and_log_lines_are_masked(tmp_path):
-    from kiosk.logs import LOG_DIR_NAME, LOG_FILE_NAME
+    from kiosk.core.logs import LOG_DIR_NAME, LOG_FILE_NAME
 
     logs = tmp_path / LOG_DIR_NAME
     logs.mkdir()
@@ -149,8 +149,8 @@ def test_config_rejects_a_damaged_card_hash_and_an_implausible_roll(tmp_path):
 def test_demo_sim_camera_shows_a_code_the_scanner_can_read():
     # segno picks Micro QR for short data, which zbar (and phones) cannot read.
     from devices.scanner.decode import Decoder
-    from kiosk.demo_sim import DEMO_CODE
-    from kiosk.devicehub import SimCamera
+    from kiosk.demo.sim_rig import DEMO_CODE
+    from kiosk.runtime.devicehub import SimCamera
 
     cam = SimCamera()
     cam.show_code(DEMO_CODE)

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from flows.engine import View
-from kiosk.i18n import Msg, Plain
-from kiosk.voice import NullPlayer, Voice, prompt_keys, report, spell, view_prompt
+from kiosk.i18n.translator import Msg, Plain
+from kiosk.i18n.voice import NullPlayer, Voice, prompt_keys, report, spell, view_prompt
 
 
 def test_ticket_numbers_are_spelled_from_digit_clips():
@@ -39,7 +39,7 @@ def test_say_plays_recorded_clips_and_stop_and_repeat(tmp_path):
 def test_report_lists_prompts_without_a_recording(tmp_path):
     import shutil
 
-    from kiosk.i18n import LOCALES_DIR
+    from kiosk.i18n.translator import LOCALES_DIR
 
     shutil.copytree(LOCALES_DIR / "zh_CN" / "LC_MESSAGES", tmp_path / "zh_CN" / "LC_MESSAGES")
     keys = prompt_keys(tmp_path)

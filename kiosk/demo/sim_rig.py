@@ -1,0 +1,69 @@
+"""What the demo's simulator panel does to the simulators. Kept out of app.py so the wiring of
+the real terminal stays readable; only the demo profile has simulators to act on."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+IDCARDS = Path(__file__).resolve().parents[2] / "devices" / "idcard" / "cards"
+DEMO_CARDS = {"idcard.han": "resident_han.json", "idcard.tibetan": "resident_tibetan_garze.json",
+              "idcard.yi": "resident_yi_liangshan.json"}
+DEMO_CODE = "SC2026112200123"  # the Tibetan demo citizen's application receipt number
+
+
+def synthetic_face_jpeg() -> bytes:
+    """The camera is simulated; the platform's verification gets a small, plain JPEG."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (120, 150), 128).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def act(controller: Any, action: str) -> None:
+    hub = controller.s.hub
+    sims = hub.sims
+    family, _, what = action.partition(".")
+    if action in DEMO_CARDS and "idcard" in sims:
+        sims["idcard"].present(json.loads((IDCARDS / DEMO_CARDS[action]).read_text(encoding="utf-8")))
+    elif action == "idcard.remove" and "idcard" in sims:
+        sims["idcard"].remove()
+    elif action == "idcard.unplug" and "idcard" in sims:
+        sims["idcard"].unplug()
+    elif action == "idcard.replug" and "idcard" in sims:
+        sims["idcard"].replug()
+    elif family == "sscard":
+        controller.submit(lambda: _sscard(hub, what), lambda result: None)  # vpcd connects slowly
+    elif action == "code.show" and "scanner" in sims:
+        sims["scanner"].show_code(DEMO_CODE)
+    elif action == "code.clear" and "scanner" in sims:
+        sims["scanner"].show(None)
+    elif action == "face.show":
+        if controller._listening("face"):
+            controller.runner.send("face_check", check="ok")
+            controller.runner.send("face_captured", jpeg=synthetic_face_jpeg())
+    elif family == "printer" and "printer" in sims:
+        sims["printer"].set_state(what)
+        controller.submit(lambda: hub.refresh("printer"), lambda result: None)
+    elif family == "platform" and controller.s.demo_server is not None:
+        controller.s.demo_server.set_fault("down" if what == "stop" else "none")
+    else:
+        log.info("simulator action %s: nothing to act on", action)
+
+
+def _sscard(hub: Any, what: str) -> None:
+    from devices.smartcard.virtual_card import VirtualCard, load_card
+
+    card = hub.sims.get("sscard")
+    if card is None:
+        card = hub.sims["sscard"] = VirtualCard()
+    if what in ("insert", "technician"):
+        if not card.insert(load_card("tibetan" if what == "insert" else "technician")):
+            log.warning("virtual social security card: vpcd did not take it (is pcscd running?)")
+    else:
+        card.remove()

@@ -1,0 +1,469 @@
+"""The bundled demo platform: a real HTTP server on loopback, seeded from seed.json.
+
+It is the default platform of `kiosk run`, so a fresh machine works without a network, and the
+integration tests run the real client code path against it. A fault switch (`set_fault`) makes
+it misbehave the ways real platforms do, for tests and the demo simulator panel.
+
+Stdlib only. State lives in memory and is lost on restart, like a demo should.
+
+    python -m kiosk.demo_platform.server --port 8700
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import re
+import sys
+import threading
+from datetime import datetime, timezone, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from kiosk.demo_platform.services import DemoServices, Refusal
+
+log = logging.getLogger(__name__)
+
+SEED_PATH = Path(__file__).with_name("seed.json")
+FAULTS = ("none", "down", "slow", "error500", "garbage", "wrong_shape")
+MAX_BODY = 64 * 1024
+# Face verification carries a JPEG (base64 in JSON): a face crop is tens of kilobytes.
+MAX_FACE_BODY = 2 * 1024 * 1024
+_FACE_ROUTE = "/api/v1/identity/face"
+_SUBMISSIONS = "/api/v1/submissions/"
+_KIND = re.compile(r"^[a-z_]{1,32}$")
+_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# The demo hall is in China; times carry the +08:00 offset a real platform there would send.
+_CST = timezone(timedelta(hours=8))
+
+
+def _now() -> str:
+    return datetime.now(_CST).isoformat(timespec="seconds")
+
+
+class _Reply(Exception):
+    """Ends a request with this status and JSON body (keeps handlers free of nested ifs)."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def _error(status: int, code: str, message: str) -> _Reply:
+    return _Reply(status, {"error": {"code": code, "message": message}})
+
+
+KEEP_RECORDS = 2000  # requests logged, submissions and tickets remembered (oldest dropped)
+
+
+class DemoPlatformServer:
+    """The demo platform. `start()` serves in a daemon thread and returns the base URL."""
+
+    def __init__(self, seed_path: str | Path | None = None, port: int = 0) -> None:
+        self.seed_path = Path(seed_path) if seed_path else SEED_PATH
+        self.port = port
+        self.seed: dict[str, Any] = json.loads(self.seed_path.read_text(encoding="utf-8"))
+        self.fault = "none"
+        # How long "slow" mode holds each request. Tests set it just above the client's read
+        # timeout so they stay fast; the demo panel leaves it long enough to see a spinner.
+        self.slow_s = 10.0
+        self._lock = threading.Lock()
+        # Wakes requests held by "slow" mode when the mode changes or the server stops, and
+        # lets wait_idle() see the last request finish.
+        self._changed = threading.Condition(self._lock)
+        self._stopping = False
+        self._inflight = 0
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._requests: list[tuple[str, str]] = []
+        self.requests_total = 0  # every request ever received (the log above keeps the newest)
+        self._base_url = ""
+        # The 24-hour catalog services (identity, certificates, licences, guides...).
+        self.services = DemoServices(self.seed, lambda: self._base_url, _now)
+        self.reset()
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if not self._base_url:
+            raise RuntimeError("demo platform is not started")
+        return self._base_url
+
+    def start(self) -> str:
+        if self._httpd is not None:
+            return self.url
+        with self._lock:
+            self._stopping = False
+        httpd = _Server(("127.0.0.1", self.port), _Handler)
+        httpd.platform = self
+        self._httpd = httpd
+        self._base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        # A short poll interval keeps stop() quick; the loop is idle-cheap either way.
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="demo-platform", daemon=True
+        )
+        self._thread.start()
+        log.info("demo platform serving on %s", self.url)
+        return self.url
+
+    def stop(self) -> None:
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        with self._changed:
+            self._stopping = True
+            self._changed.notify_all()
+        httpd.shutdown()
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> "DemoPlatformServer":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- control (tests, demo simulator panel) ----------------------------------------------
+
+    def set_fault(self, mode: str) -> None:
+        if mode not in FAULTS:
+            raise ValueError(f"fault must be one of {FAULTS}, got {mode!r}")
+        with self._changed:
+            self.fault = mode
+            self._changed.notify_all()
+        log.info("demo platform fault: %s", mode)
+
+    def reset(self) -> None:
+        """Back to the seed: queue counts, no tickets, no submissions, request log cleared."""
+        with self._lock:
+            self._queue = {qt["id"]: copy.deepcopy(qt) for qt in self.seed["queue_types"]}
+            self._issued = {qt_id: 0 for qt_id in self._queue}
+            self._tickets_by_key: dict[str, dict[str, Any]] = {}
+            self._tickets_by_number: dict[str, dict[str, Any]] = {}
+            self._submissions_by_key: dict[str, dict[str, Any]] = {}
+            self._submissions: list[dict[str, Any]] = []
+            self._requests.clear()
+        self.services.reset()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until no request is being handled (e.g. ones released from "slow" mode)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._inflight == 0, timeout)
+
+    def request_log(self) -> list[tuple[str, str]]:
+        """(method, path) of every request received, including those a fault mode dropped."""
+        with self._lock:
+            return list(self._requests)
+
+    def request_count(self, method: str, path: str) -> int:
+        return sum(1 for r in self.request_log() if r == (method, path))
+
+    def submissions(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return copy.deepcopy(self._submissions)
+
+    # -- request handling (called from handler threads) ------------------------------------
+
+    def _record(self, method: str, path: str) -> None:
+        with self._lock:
+            self.requests_total += 1
+            self._requests.append((method, path))
+            del self._requests[:-KEEP_RECORDS]
+
+    def _current_fault(self) -> str:
+        with self._lock:
+            return self.fault
+
+    def _hold(self) -> None:
+        # Held until slow_s passes, or until the platform "recovers" (fault changed) or stops.
+        with self._changed:
+            self._changed.wait_for(lambda: self.fault != "slow" or self._stopping, self.slow_s)
+
+    def _enter(self) -> None:
+        with self._changed:
+            self._inflight += 1
+
+    def _leave(self) -> None:
+        with self._changed:
+            self._inflight -= 1
+            self._changed.notify_all()
+
+    def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, Any]:
+        route = path.split("?", 1)[0]
+        if method == "GET" and route == "/api/v1/health":
+            return 200, {"status": "ok", "service": "kiosk-demo-platform", "time": _now()}
+        if method == "GET" and route == "/api/v1/catalog":
+            return 200, {"departments": self.seed["departments"]}
+        if method == "GET" and route == "/api/v1/queue/types":
+            return 200, {"queue_types": self._queue_types()}
+        if method == "POST" and route == "/api/v1/queue/tickets":
+            return self._issue_ticket(headers, body)
+        if method == "GET" and route == "/api/v1/submissions":
+            return 200, {"submissions": self.submissions()}
+        if method == "POST" and route.startswith(_SUBMISSIONS):
+            return self._submit(route[len(_SUBMISSIONS):], headers, body)
+        try:
+            if method == "GET":
+                routed = self.services.get(route)
+            elif route in self.services.POST_ROUTES:
+                key = _idempotency_key(headers)
+                routed = self.services.post(route, _json_object(body), key)
+            else:
+                routed = None
+        except Refusal as r:
+            raise _error(r.status, r.code, r.message) from None
+        if routed is not None:
+            return routed
+        raise _error(404, "not_found", f"no route for {method} {route}")
+
+    def _queue_types(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"id": q["id"], "title": q["title"], "counter_group": q["counter_group"], "waiting": q["waiting"]}
+                for q in self._queue.values()
+            ]
+
+    def _issue_ticket(self, headers: Any, body: bytes) -> tuple[int, Any]:
+        key = _idempotency_key(headers)
+        req = _json_object(body)
+        type_id, terminal_id = req.get("type_id"), req.get("terminal_id")
+        if not isinstance(type_id, str) or not isinstance(terminal_id, str) or not terminal_id:
+            raise _error(400, "bad_request", "type_id and terminal_id must be strings")
+        with self._lock:
+            seen = self._tickets_by_key.get(key)
+            if seen is not None:
+                if seen["type_id"] != type_id:
+                    raise _error(409, "idempotency_key_reused", "this key was used for another queue type")
+                return 200, {"ticket": copy.deepcopy(seen)}
+            qt = self._queue.get(type_id)
+            if qt is None:
+                raise _error(404, "unknown_queue_type", f"no queue type {type_id!r}")
+            self._issued[type_id] += 1
+            # Halls reset numbers daily; a demo that runs for days just wraps after 999.
+            seq = (self._issued[type_id] - 1) % 999 + 1
+            number = f"{qt['prefix']}{seq:03d}"
+            ticket = {
+                "number": number,
+                "type_id": type_id,
+                "title": qt["title"],
+                "counter_group": qt["counter_group"],
+                "waiting": qt["waiting"],  # people ahead of this ticket
+                "issued_at": _now(),
+                "verify_url": f"{self._base_url}/t/{number}",
+                "extra": {"terminal_id": terminal_id},
+            }
+            qt["waiting"] += 1
+            self._tickets_by_key[key] = ticket
+            self._tickets_by_number[number] = ticket
+            for book in (self._tickets_by_key, self._tickets_by_number):
+                while len(book) > KEEP_RECORDS:
+                    book.pop(next(iter(book)))
+            return 201, {"ticket": copy.deepcopy(ticket)}
+
+    def _submit(self, kind: str, headers: Any, body: bytes) -> tuple[int, Any]:
+        if not _KIND.match(kind):
+            raise _error(404, "unknown_kind", "submission kind must match ^[a-z_]{1,32}$")
+        key = _idempotency_key(headers)
+        payload = _json_object(body)
+        with self._lock:
+            seen = self._submissions_by_key.get(key)
+            if seen is not None:
+                if seen["kind"] != kind or seen["payload"] != payload:
+                    raise _error(409, "idempotency_key_reused", "this key was used for a different record")
+                return 200, {"submission": {**copy.deepcopy(seen), "duplicate": True}}
+            record = {
+                "id": f"S{len(self._submissions) + 1:06d}",
+                "kind": kind,
+                "idempotency_key": key,
+                "received_at": _now(),
+                "payload": payload,
+            }
+            self._submissions_by_key[key] = record
+            self._submissions.append(record)
+            # A demo platform left running for days keeps the newest records only.
+            del self._submissions[:-KEEP_RECORDS]
+            while len(self._submissions_by_key) > KEEP_RECORDS:
+                self._submissions_by_key.pop(next(iter(self._submissions_by_key)))
+            return 201, {"submission": {**copy.deepcopy(record), "duplicate": False}}
+
+    def ticket_page(self, number: str) -> str | None:
+        with self._lock:
+            t = self._tickets_by_number.get(number)
+            if t is None:
+                return None
+            return f"{t['number']} {t['title']['zh_CN']} counters {t['counter_group']} {t['issued_at']}\n"
+
+
+def _idempotency_key(headers: Any) -> str:
+    key = headers.get("Idempotency-Key")
+    if not key:
+        raise _error(400, "missing_idempotency_key", "POST needs an Idempotency-Key header")
+    if not _KEY.match(key):
+        raise _error(400, "bad_idempotency_key", "Idempotency-Key must be 1-128 of [A-Za-z0-9._:-]")
+    return str(key)
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise _error(400, "bad_json", "body must be a UTF-8 JSON object") from None
+    if not isinstance(value, dict):
+        raise _error(400, "bad_json", "body must be a JSON object")
+    return value
+
+
+def _wrong_shape(path: str) -> Any:
+    """Valid JSON in the shape of each reply with one field of the wrong type."""
+    if path.startswith("/api/v1/catalog"):
+        return {"departments": [{"id": 101, "title": {"zh_CN": "Social insurance"}, "items": []}]}
+    if path.startswith("/api/v1/queue/types"):
+        return {"queue_types": [{"id": "A", "title": {"zh_CN": "Social insurance business"}, "counter_group": "1-4", "waiting": "12"}]}
+    if path.startswith("/api/v1/queue/tickets"):
+        return {"ticket": {"number": 17, "type_id": "A"}}
+    if path.startswith("/api/v1/submissions"):
+        return {"submission": {"id": "S000001", "kind": "evaluation", "received_at": _now(), "duplicate": "no"}}
+    return {"status": 503}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a request held by "slow" mode must not keep the process alive
+    platform: DemoPlatformServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that timed out and hung up are part of the fault modes, not server bugs.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        log.exception("demo platform: request failed")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "KioskDemoPlatform/1"
+    # HTTP/1.0: one request per connection, so a fault switch takes effect on the very next
+    # request instead of after an idle keep-alive connection dies.
+    protocol_version = "HTTP/1.0"
+    # A client that connects and never sends a request must not hold a thread forever.
+    timeout = 10
+
+    def handle(self) -> None:
+        platform = self.server.platform
+        platform._enter()
+        try:
+            self._handle()
+        finally:
+            platform._leave()
+
+    def _handle(self) -> None:
+        platform = self.server.platform
+        if platform._current_fault() == "down":
+            # Read the request line only to count the attempt, then hang up without a word:
+            # the client sees the connection drop, as with a crashed platform behind a proxy.
+            line = self.rfile.readline(65537).decode("latin-1").split()
+            if len(line) >= 2:
+                platform._record(line[0], line[1].split("?", 1)[0])
+            self.close_connection = True
+            return
+        super().handle()
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        platform = self.server.platform
+        route = self.path.split("?", 1)[0]
+        platform._record(method, route)
+        try:
+            body = self._read_body(MAX_FACE_BODY if route == _FACE_ROUTE else MAX_BODY) if method == "POST" else b""
+            fault = platform._current_fault()
+            if fault == "slow":
+                platform._hold()
+            if method == "GET" and route.startswith("/t/"):
+                self._ticket_page(route[3:])
+                return
+            if method == "GET" and route.startswith(("/a/", "/g/", "/v/")):
+                self._page(route)
+                return
+            if fault == "error500":
+                raise _error(500, "internal_error", "simulated platform failure")
+            if fault == "garbage":
+                self._send(200, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+                return
+            if fault == "wrong_shape":
+                raise _Reply(200, _wrong_shape(route))
+            status, reply = platform.handle(method, self.path, self.headers, body)
+        except _Reply as r:
+            status, reply = r.status, r.body
+        except Exception:
+            log.exception("demo platform: %s %s failed", method, route)
+            status, reply = 500, {"error": {"code": "internal_error", "message": "demo platform bug"}}
+        data = json.dumps(reply, ensure_ascii=False).encode("utf-8")
+        self._send(status, data, "application/json; charset=utf-8")
+
+    def _read_body(self, limit: int = MAX_BODY) -> bytes:
+        length = self.headers.get("Content-Length")
+        if length is None or not length.isdigit():
+            raise _error(411, "length_required", "POST needs a Content-Length")
+        if int(length) > limit:
+            raise _error(413, "payload_too_large", f"body over {limit} bytes")
+        return self.rfile.read(int(length))
+
+    def _ticket_page(self, number: str) -> None:
+        page = self.server.platform.ticket_page(number)
+        if page is None:
+            self._send(404, b"no such ticket\n", "text/plain; charset=utf-8")
+        else:
+            self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _page(self, route: str) -> None:
+        page = self.server.platform.services.page(route)
+        if page is None:
+            self._send(404, b"not found\n", "text/plain; charset=utf-8")
+        else:
+            self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The default writes every request line to stderr; debug level keeps the console clean.
+        log.debug("demo platform: " + format, *args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m kiosk.demo_platform.server", description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=8700)
+    ap.add_argument("--seed", type=Path, default=None, help="seed JSON (default: the bundled seed.json)")
+    ap.add_argument("--fault", choices=FAULTS, default="none")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    server = DemoPlatformServer(args.seed, port=args.port)
+    server.set_fault(args.fault)
+    url = server.start()
+    print(f"demo platform on {url} (Ctrl-C to stop)", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""`kiosk update check|apply|recover|status`: the terminal side of updates.
+
+kiosk/terminal/cli.py calls `register(sub)` with its sub-parser action. Every sub-command prints one JSON
+object on stdout; a failure is a JSON object with "error" and a non-zero exit, never a traceback.
+
+In production the updater runs as its own systemd unit (kiosk-update.service, started by a timer
+or by the agent's check_update command), not inside the kiosk process: restarting kiosk.service
+must not kill the updater between the switch and the health check. `kiosk update recover` is the
+kiosk unit's ExecStartPre, so the app never starts on an uncommitted release.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.update.errors import FleetError
+from kiosk.update.health import CommandHealthCheck
+from kiosk.update.updater import Updater
+
+DEFAULT_ROOT = os.environ.get("KIOSK_INSTALL_ROOT", "/opt/kiosk")
+
+
+def register(sub: Any) -> None:  # argparse._SubParsersAction
+    p = sub.add_parser("update", help="signed updates: check, apply, recover")
+    usub = p.add_subparsers(dest="update_command", required=True)
+    for name, fn, help_text in (
+            ("check", cmd_check, "print {current, available, ring, eligible}"),
+            ("apply", cmd_apply, "install the newest eligible release, switch, health-check, commit or roll back"),
+            ("recover", cmd_recover, "resolve `current` to the committed release (run before the kiosk starts)"),
+            ("status", cmd_status, "print the update state file")):
+        q = usub.add_parser(name, help=help_text)
+        q.add_argument("--root", default=DEFAULT_ROOT, help=f"install root (default {DEFAULT_ROOT})")
+        if name in ("check", "apply"):
+            q.add_argument("--repo", required=True, help="repository base URL (serving metadata/ and targets/)")
+            q.add_argument("--trusted-root", default=None,
+                           help="root.json shipped with the install (default <root>/current/fleet/root.json)")
+            q.add_argument("--terminal-id", default=None, help="default: terminal.id from the config")
+            q.add_argument("--profile", default=None)
+            q.add_argument("--config", default=None)
+            q.add_argument("--pilot-percent", type=int, default=5)
+        if name == "apply":
+            q.add_argument("--busy-file", default=None,
+                           help="exists while a citizen session runs; no switch while it does")
+            q.add_argument("--restart-command", default=None,
+                           help='argv to restart the app, e.g. "systemctl restart kiosk.service" (no shell)')
+            q.add_argument("--health-timeout", type=float, default=120.0)
+        q.set_defaults(func=fn)
+
+
+def _terminal_id(args: argparse.Namespace) -> str:
+    if args.terminal_id:
+        return str(args.terminal_id)
+    from kiosk.core import config
+
+    profile = args.profile or (None if args.config else "demo")
+    return config.load(profile, args.config).terminal.id
+
+
+def _updater(args: argparse.Namespace, **kw: Any) -> Updater:
+    root = Path(args.root)
+    trusted = Path(args.trusted_root) if args.trusted_root else root / "current" / "fleet" / "root.json"
+    return Updater(root, args.repo, trusted, _terminal_id(args), pilot_percent=args.pilot_percent, **kw)
+
+
+def _print(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False, sort_keys=True))
+
+
+def _fail(e: FleetError) -> int:
+    _print(e.to_dict())
+    return 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        _print(_updater(args).check().to_dict())
+    except FleetError as e:
+        return _fail(e)
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    busy = Path(args.busy_file) if args.busy_file else None
+    restart_argv = shlex.split(args.restart_command) if args.restart_command else None
+
+    def restart(_release: Path) -> None:
+        if restart_argv:
+            subprocess.run(restart_argv, check=True, timeout=120)
+
+    updater = _updater(args, is_idle=lambda: busy is None or not busy.exists(), restart=restart,
+                       health_check=CommandHealthCheck(timeout_s=args.health_timeout))
+    result = updater.apply()
+    _print(result.to_dict())
+    return 0 if result.ok else 1
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    updater = Updater(Path(args.root), "http://unused.invalid/", Path("/nonexistent"), "recover")
+    try:
+        state = updater.recover()
+    except FleetError as e:
+        return _fail(e)
+    _print({"current": state.current, "previous": state.previous, "bad": state.bad})
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    updater = Updater(Path(args.root), "http://unused.invalid/", Path("/nonexistent"), "status")
+    state = updater.state()
+    out = dict(state.__dict__)
+    out["running"] = updater.current_version()
+    _print(out)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry (`python -m kiosk.terminal.commands.update ...`) until kiosk/terminal/cli.py registers it."""
+    parser = argparse.ArgumentParser(prog="kiosk")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
