@@ -23,7 +23,7 @@ def _load_config(args: argparse.Namespace):  # noqa: ANN202
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = _load_config(args)
-    from kiosk.terminal.app import run
+    from kiosk.terminal.window import run
 
     return run(cfg, fullscreen=args.fullscreen, startup_probe=args.startup_probe)
 
@@ -48,7 +48,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             return 2
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    from kiosk.terminal.app import make_app
+    from kiosk.terminal.window import make_app
 
     for path in render.render(make_app, cfg, names, locales, out, large=args.large):
         print(path)

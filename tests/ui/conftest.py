@@ -93,7 +93,7 @@ def kiosk(tmp_path_factory) -> Iterator[Harness]:
     from kivy.base import runTouchApp
 
     from kiosk.core import config
-    from kiosk.terminal.app import make_app
+    from kiosk.terminal.window import make_app
     from kiosk.core.clock import FakeClock
 
     cfg = config.load("demo")

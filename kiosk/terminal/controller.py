@@ -1,0 +1,149 @@
+"""The citizen-facing logic of the terminal: which screen, which flow, idle, session wipe.
+Driven by intents from screens, events from the bus and a periodic tick with the injected clock,
+so UI tests move time instead of sleeping. Split by job into mixins: start_menu (tiles),
+device_routing (cards, codes, face), intents (taps); the technician desk is its own object."""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any, Callable
+
+from flows.engine import FlowRunner, View, WorkResult
+from flows.ports import FlowContext
+from flows.registry import FLOWS
+from kiosk.core.bus import Bus
+from kiosk.core.clock import Clock
+from kiosk.core.idle import EXPIRED, WARNING, IdleMonitor
+from kiosk.core.session import Session
+from kiosk.i18n.translator import Msg
+from kiosk.i18n.voice import SCREEN_PROMPTS, NullPlayer, Voice, view_prompt
+from kiosk.platform.outbox import OutboxSender
+from kiosk.runtime.services import Services
+from kiosk.terminal.device_routing import DeviceRouting
+from kiosk.terminal.intents import Intents
+from kiosk.terminal.start_menu import StartMenu
+from kiosk.terminal.technician_desk import TechnicianDesk
+
+if TYPE_CHECKING:  # the window types; importing them here would import Kivy before app.py sets it up
+    from screens.root import KioskRoot
+    from screens.ui import UiState
+
+log = logging.getLogger(__name__)
+
+DONE_SCREEN_S = 10.0
+OUTBOX_EVERY_S = 30.0
+
+
+class Controller(StartMenu, DeviceRouting, Intents):
+    def __init__(self, services: Services, ui: UiState, root: KioskRoot, bus: Bus,
+                 submit: Callable[[Callable[[], Any], Callable[[WorkResult], None]], None],
+                 voice: Voice | None = None) -> None:
+        self.s = services
+        self.cfg = services.config
+        self.clock: Clock = services.clock
+        self.ui, self.root, self.bus, self.submit = ui, root, bus, submit
+        self.session = self._new_session()
+        self.runner: FlowRunner | None = None
+        self.idle = IdleMonitor(self.clock, self.cfg.timeouts.idle_s, self.cfg.timeouts.idle_grace_s)
+        self.catalog: list[Any] | None = None
+        self.catalog_error: str | None = None
+        self._catalog_next = float("inf")  # the first load is asked for by the app (see on_start)
+        self._outbox_next = 0.0
+        self._done_deadline: float | None = None
+        self._return_to: str = "start"
+        self.maintenance = False  # set remotely or by a technician: no services, say where to go
+        self.tech = TechnicianDesk(self)
+        self._face: Any = None
+        self._face_busy = False
+        self.announcement: Any = None  # operator's notice for the start screen (text per language)
+        self.outbox = OutboxSender(services.journal, services.platform, self.clock)
+        self.voice = voice or Voice(NullPlayer())
+        root.manager.bind(current=lambda _m, name: self._speak_screen(name))
+
+    # -- voice ------------------------------------------------------------------------------
+    def _speak_screen(self, name: str) -> None:
+        if name in SCREEN_PROMPTS:
+            self.voice.say(self.ui.lang, SCREEN_PROMPTS[name])
+
+    def _speak_view(self, view: View) -> None:
+        self.voice.say(self.ui.lang, view_prompt(view))
+
+    # -- sessions ---------------------------------------------------------------------------
+    def _new_session(self) -> Session:
+        return Session(language=self.ui.lang, large_text=self.ui.large)
+
+    def _end_session(self, outcome: str) -> None:
+        if self.session.flow_id:
+            self.s.journal.session_ended(self.session.id, outcome)
+        self.session.wipe()
+        self.session = self._new_session()
+
+    # -- flows ------------------------------------------------------------------------------
+    def start_flow(self, flow_id: str) -> None:
+        cls = FLOWS[flow_id]
+        self.session.flow_id = flow_id
+        self.s.journal.session_started(self.session.id, self.session.language, flow_id)
+        ctx = FlowContext(config=self.cfg, platform=self.s.platform, printer=self.s.printer,
+                          journal=self.s.journal, session=self.session, clock=self.clock,
+                          translator=self.s.translator, submit=self.submit, device_status=self.device_status)
+        self.runner = FlowRunner(cls(ctx), self.clock, on_view=self._on_view, on_end=self._on_flow_end,
+                                 submit=self.submit)
+        self.runner.start()
+
+    def _on_view(self, step: str, view: View) -> None:
+        self.root.show_view(view)
+        self._speak_view(view)
+        self.idle.touch()
+
+    def _on_flow_end(self, outcome: str) -> None:
+        self.runner = None
+        self._end_session(outcome)
+        if outcome == "completed":
+            self.root.show_screen("done")
+            self._done_deadline = self.clock.monotonic() + DONE_SCREEN_S
+        else:
+            self.go_start()
+
+    # -- time -------------------------------------------------------------------------------
+    def tick(self) -> None:
+        now = self.clock.monotonic()
+        if self.runner is not None:
+            self.runner.tick()
+        armed = (self.root.current != "start" or self.ui.lang != self.cfg.terminal.default_language
+                 or self.ui.large) and (self.runner is None or self.runner.interactive)
+        state = self.idle.tick(armed)
+        if state == WARNING:
+            if not self.root.idle_shown:
+                self.voice.say(self.ui.lang, SCREEN_PROMPTS["idle"])  # spoken and shown
+            self.root.show_idle(self.idle.seconds_left())
+        elif state == EXPIRED:
+            self.expire()
+        elif self.root.idle_shown:
+            self.root.hide_idle()
+        if self._done_deadline is not None and now >= self._done_deadline:
+            self.go_start()
+        if self.catalog is None and now >= self._catalog_next:
+            self.load_catalog()
+        if now >= self._outbox_next:
+            self._outbox_next = now + OUTBOX_EVERY_S
+            self.submit(self.outbox.deliver_due, lambda result: None)
+        self._face_tick()
+        if self.root.current in ("scan", "technician_test"):
+            frame = getattr(self.s.hub.drivers.get("scanner"), "preview", None)
+            if self.root.current == "scan":
+                self.root.screens["scan"].set_preview(frame)
+            else:
+                self.tech.preview(frame)
+        self.root.status_text = Msg("status.line", time=self.clock.now().strftime("%H:%M"),
+                                    hours=self.cfg.terminal.staffed_hours)
+
+    def expire(self) -> None:
+        """Nobody answered the idle warning: end everything and wipe what was theirs."""
+        log.info("idle timeout: session wiped")
+        if self.runner is not None:
+            runner, self.runner = self.runner, None
+            runner.on_end = lambda outcome: None
+            runner.finish("timeout")
+            self._end_session("timeout")
+        else:
+            self._end_session("timeout")
+        self.go_start(reset=True)

@@ -1,0 +1,124 @@
+"""What a tap means: screens report intents (`intent(name, **data)`), each handled here by
+`_intent_<name>`. A mixin of the Controller (kiosk/terminal/controller.py)."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flows.registry import FLOWS
+
+log = logging.getLogger(__name__)
+
+
+class Intents:
+    def intent(self, name: str, **data: Any) -> None:
+        handler = getattr(self, f"_intent_{name}", None)
+        if handler is None:
+            log.warning("unknown intent %s", name)
+            return
+        handler(**data)
+
+    def _intent_touch(self) -> None:
+        self.idle.touch()
+        self.voice.stop()  # a new touch stops speech
+
+    def _intent_repeat(self) -> None:
+        self.voice.repeat()
+
+    def _intent_idle_continue(self) -> None:
+        self.idle.touch()
+        self.root.hide_idle()
+
+    def _intent_start_service(self, item: str) -> None:
+        if item.startswith("flow:"):
+            self.start_flow(item[5:])
+            return
+        for dept in self.catalog or ():
+            for it in dept.items:
+                if it.id == item and it.flow in FLOWS:
+                    self.start_flow(it.flow)
+                    return
+
+    def _intent_event(self, name: str, **data: Any) -> None:
+        """A step-specific event from a screen: typed text, a search, a toggled reason."""
+        if self.runner is not None and name in ("keypad", "search", "toggle"):
+            self.runner.send(name, **data)
+
+    def _intent_option(self, option: str) -> None:
+        if self.runner is not None:
+            self.runner.send("choose", option=option)
+
+    def _intent_cancel(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()  # the flow ends, _on_flow_end goes home
+        elif self.root.current.startswith("technician"):
+            self.tech.leave()  # cancel ends technician mode, from any of its screens
+        elif self.root.current in ("language", "help"):
+            self._back()
+        else:
+            self.go_start()
+
+    def _intent_home(self) -> None:
+        if self.runner is not None:
+            self.runner.cancel()
+        else:
+            self.go_start()
+
+    def _intent_choose_language(self) -> None:
+        if self.root.current not in ("language", "help"):
+            self._return_to = self.root.current
+        self.root.show_screen("language")
+
+    def _intent_language(self, lang: str) -> None:
+        # The flow keeps its place: its screen re-renders in the new language.
+        self.ui.lang = lang
+        self.session.language = lang
+        self._back()
+        if self.runner is not None and self.runner.view is not None:
+            self._speak_view(self.runner.view)
+
+    def _intent_large_text(self, on: bool) -> None:
+        self.ui.large = on
+        self.session.large_text = on
+
+    def _intent_help(self) -> None:
+        if self.root.current not in ("language", "help"):
+            self._return_to = self.root.current
+        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours)
+        self.root.show_screen("help")
+
+    def _intent_back(self) -> None:
+        self._back()
+
+    def _back(self) -> None:
+        if self.runner is not None and self.runner.view is not None:
+            self.root.show_view(self.runner.view)
+        elif self._return_to == "start" or self._return_to not in self.root.screens:
+            self.go_start()
+        else:
+            self.root.show_screen(self._return_to)
+
+    def _intent_sim(self, action: str) -> None:
+        """The demo's simulator panel: act on the simulators as a person at the terminal would."""
+        from kiosk.demo import sim_rig as demo_sim
+
+        demo_sim.act(self, action)
+
+    # -- technician mode (kiosk/terminal/technician_desk.py) --------------------------------------------
+    def _intent_technician(self) -> None:
+        if self.runner is None:
+            self._return_to = "start"
+            self.tech.open_entry()
+
+    def _intent_technician_pin(self, pin: str) -> None:
+        self.tech.try_pin(pin)
+
+    def show_technician(self) -> None:
+        self.tech.show_dashboard()
+
+    def _intent_tech(self, action: str) -> None:
+        self.tech.action(action)
+
+    def _intent_tech_test(self, action: str) -> None:
+        self.tech.test_action(action)
+

@@ -1,0 +1,113 @@
+"""The start screen's content: featured flows, the platform catalog's departments, tiles greyed
+with the reason while a device or the platform is down, maintenance and the operator's notice.
+A mixin of the Controller (kiosk/terminal/controller.py): it uses its services, root and clock."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flows.engine import Option, WorkResult
+from flows.registry import FLOWS
+from kiosk.i18n.translator import Msg
+
+log = logging.getLogger(__name__)
+
+CATALOG_RETRY_S = 30.0
+
+
+class StartMenu:
+    def go_start(self, reset: bool = False) -> None:
+        self.root.hide_idle()
+        self._done_deadline = None
+        if reset:  # the next person starts fresh: default language, normal text
+            self.ui.lang = self.cfg.terminal.default_language
+            self.ui.large = False
+            self.session = self._new_session()
+        self._build_start()
+        self.root.show_screen("start")
+        self.idle.touch()
+
+    def load_catalog(self) -> None:
+        self._catalog_next = self.clock.monotonic() + CATALOG_RETRY_S
+        self.submit(self.s.platform.catalog, self._catalog_loaded)
+
+    def _catalog_loaded(self, result: WorkResult) -> None:
+        if result.ok:
+            self.catalog, self.catalog_error = list(result.value), None
+        else:
+            self.catalog_error = getattr(result.error, "reason", "error")
+            log.warning("catalog not loaded: %s", self.catalog_error)
+        if self.root.current == "start":
+            self._build_start()
+
+    def _item_option(self, item: Any) -> Option | None:
+        """A tile for a catalog item: enabled, greyed with the reason, or None when this software
+        version has no flow for it (a citizen gains nothing from a tile that can never work)."""
+        flow = FLOWS.get(item.flow) if item.flow else None
+        if item.flow is None:
+            return Option(item.id, item.title, enabled=False, reason=Msg("start.counter_only"))
+        if flow is None:
+            return None
+        reason = self._unavailable(flow)
+        return Option(item.id, item.title, enabled=reason is None, reason=reason)
+
+    def set_maintenance(self, on: bool) -> None:
+        self.maintenance = on
+        self.s.journal.incident("maintenance", "on" if on else "off")
+        if self.root.current == "start":
+            self._build_start()
+
+    def set_announcement(self, texts: dict[str, str] | None) -> None:
+        from kiosk.platform.api import LocalText
+
+        self.announcement = LocalText(texts) if texts else None
+        if self.root.current == "start":
+            self._build_start()
+
+    def _build_start(self) -> None:
+        start = self.root.screens["start"]
+        if self.maintenance:
+            # Out of service: say so, and where to go instead; offer nothing that cannot work.
+            start.notice = Msg("start.maintenance", hours=self.cfg.terminal.staffed_hours)
+            start.sections = []
+            return
+        featured = (Msg("start.section.featured"), [self._flow_option(fid) for fid in FLOWS])
+        if self.catalog is not None:
+            sections = [featured]
+            for dept in self.catalog:
+                options = [o for o in (self._item_option(i) for i in dept.items) if o is not None]
+                if options:
+                    sections.append((dept.title, options))
+            start.notice = self.announcement or self._devices_down_notice()
+        else:
+            # No catalog: offer what this terminal can still do, and say why the rest is missing.
+            sections = [featured]
+            start.notice = (Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
+                            if self.catalog_error else Msg("start.loading"))
+        start.sections = sections
+
+    def _devices_down_notice(self) -> Msg | None:
+        """While a device some services need is down: which, and where to go instead."""
+        for need in sorted({n for flow in FLOWS.values() for n in flow.needs}):
+            status = self.device_status(need)
+            if status is not None and not status.usable:
+                return Msg("start.device_down.notice", what=Msg(f"start.device_down.{need}"),
+                           elsewhere=Msg("start.elsewhere", hours=self.cfg.terminal.staffed_hours))
+        return None
+
+    def _flow_option(self, flow_id: str) -> Option:
+        flow = FLOWS[flow_id]
+        reason = self._unavailable(flow)
+        return Option(f"flow:{flow_id}", flow.title, enabled=reason is None, reason=reason)
+
+    def _unavailable(self, flow: Any) -> Msg | None:
+        """Why a flow cannot run now (a device it needs is down), or None."""
+        for need in flow.needs:
+            status = self.device_status(need)
+            if status is not None and not status.usable:
+                return Msg(f"start.device_down.{need}")
+        return None
+
+    def device_status(self, name: str) -> Any:
+        return self.s.hub.status(name)
+
