@@ -141,7 +141,7 @@ def event_lines(incidents: list[dict[str, Any]]) -> list[Plain]:
 def log_lines(data_dir: str | Path, limit: int = LOG_LINES_SHOWN) -> list[Plain]:
     """The newest lines of the kiosk log, masked again on the way out (they were masked when
     written; a second pass costs nothing and covers a log written by an older version)."""
-    from kiosk.diag.probes import mask_log_line
+    from kiosk.diag.bundle import mask_log_line
     from kiosk.core.logs import log_files
 
     files = log_files(data_dir)

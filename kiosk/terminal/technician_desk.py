@@ -133,7 +133,7 @@ class TechnicianDesk:
 
     # -- recent events -----------------------------------------------------------------------------
     def show_events(self) -> None:
-        from kiosk.diag.probes import recent_incidents
+        from kiosk.diag.checks import recent_incidents
 
         screen = self.root.screens["technician_events"]
         screen.fill(tech.event_lines(recent_incidents(self.journal.path, tech.EVENTS_SHOWN)),
@@ -191,11 +191,11 @@ class TechnicianDesk:
 
         from devices.printer import samples
         from devices.printer.jobs import PrintQueue
-        from kiosk.i18n.translator import BILINGUAL
+        from kiosk.i18n.languages import is_bilingual
 
         lang = self.c.ui.lang
         printer = self.s.printer
-        doc = samples.print_test(lang, with_zh=lang in BILINGUAL, width=getattr(printer, "width", 576),
+        doc = samples.print_test(lang, with_zh=is_bilingual(lang), width=getattr(printer, "width", 576),
                                  time=datetime.now().strftime("%Y-%m-%d %H:%M"), terminal_id=self.cfg.terminal.id)
         return PrintQueue(printer, self.journal).print_document(doc, flow="technician")
 

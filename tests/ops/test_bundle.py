@@ -95,7 +95,7 @@ def test_bundle_contents_redaction_and_no_personal_data(config_for, tmp_path, fa
 
 
 def test_bundle_without_probing(config_for, tmp_path):
-    from kiosk.diag.probes import make_bundle
+    from kiosk.diag.bundle import make_bundle
 
     cfg = config_for(printer="tcp://127.0.0.1:9")
     bundle = make_bundle(cfg, tmp_path / "b.zip", probe=False)

@@ -12,7 +12,7 @@ import pytest
 
 from devices.printer.emulator import PrinterEmulator
 from devices.status import FAULT, DeviceStatus
-from kiosk.diag import probes as diag
+from kiosk.diag import checks, probes as diag
 from kiosk.terminal.commands import diag as diag_cli
 
 STATUSES = {"ok", "degraded", "fault"}
@@ -103,7 +103,7 @@ def test_an_unreachable_platform_and_an_unknown_url(config_for, tmp_path):
     from tests.ops.conftest import make_config
 
     cfg = make_config(tmp_path / "d", platform_url="http://127.0.0.1:9", printer="gopher://x")
-    report = diag.run_diag(cfg, timeout_s=3)
+    report = checks.run_diag(cfg, timeout_s=3)
     assert report.exit_code == 1
     assert report.data["platform"]["status"] == "fault" and report.data["platform"]["detail"]
     assert report.data["devices"]["printer"]["detail"].startswith("bad_url")
@@ -133,7 +133,7 @@ def test_live_statuses_of_a_running_kiosk_are_used(config_for, tmp_path):
     diag.write_live_status(path, {"printer": DeviceStatus("degraded", "paper_near_end", "roll low", 1.0)})
     live = diag.read_live_status(path)
     assert live is not None and live["printer"].reason == "paper_near_end"
-    report = diag.run_diag(cfg, timeout_s=3, statuses=live)
+    report = checks.run_diag(cfg, timeout_s=3, statuses=live)
     assert report.data["devices"]["printer"]["status"] == "degraded"
     assert report.data["devices"]["idcard"]["status"] == "ok"  # not published: probed
     data = json.loads(path.read_text())
@@ -168,7 +168,7 @@ def test_diag_as_root_leaves_the_journal_to_the_kiosk_user(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     os.chown(data, 4242, 4242)
-    result = diag.check_journal(data / "journal.sqlite3")
+    result = checks.check_journal(data / "journal.sqlite3")
     assert result["status"] == "ok"
     assert {p.stat().st_uid for p in data.iterdir()} == {4242}
 

@@ -77,7 +77,7 @@ def _live(cfg: Any, args: argparse.Namespace) -> Any:
 
 
 def cmd_diag(args: argparse.Namespace) -> int:
-    from kiosk.diag.probes import run_diag
+    from kiosk.diag.checks import run_diag
 
     cfg = _load_config(args)
     report = run_diag(cfg, timeout_s=args.timeout, statuses=_live(cfg, args))
@@ -107,7 +107,7 @@ def _fixer(cfg: Any) -> Any:
 
 
 def cmd_bundle(args: argparse.Namespace) -> int:
-    from kiosk.diag.probes import make_bundle
+    from kiosk.diag.bundle import make_bundle
 
     cfg = _load_config(args)
     try:
