@@ -68,16 +68,16 @@ class RemoteHandlers:
         return data
 
     def _diag(self) -> dict[str, Any]:
-        from kiosk.diag import probes as diag
+        from kiosk.diag.checks import run_diag
 
         # The running kiosk holds its devices: diag reports their live status instead of reopening them.
-        return diag.run_diag(self.cfg, statuses=self.services.hub.statuses()).data
+        return run_diag(self.cfg, statuses=self.services.hub.statuses()).data
 
     def _diag_bundle(self) -> dict[str, Any]:
-        from kiosk.diag import probes as diag
+        from kiosk.diag.bundle import make_bundle
 
         out = self.cfg.data_path / "diag-bundle.zip"
-        diag.make_bundle(self.cfg, out, statuses=self.services.hub.statuses())
+        make_bundle(self.cfg, out, statuses=self.services.hub.statuses())
         return {"ok": True, "path": str(out), "bytes": out.stat().st_size}
 
     def _check_update(self, apply: bool) -> dict[str, Any]:
