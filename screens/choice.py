@@ -13,7 +13,7 @@ class ChoiceScreen(KioskScreen):
     def _chosen(self, option_id: str) -> None:
         # Multi-select (evaluation reasons): taps toggle, "submit" sends the choice.
         if self.view is not None and self.view.data.get("multi") and option_id != "submit":
-            self.emit("event", name="toggle", option=option_id)
+            self.emit("event", event="toggle", option=option_id)
         else:
             self.emit("option", option=option_id)
 

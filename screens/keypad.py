@@ -53,9 +53,9 @@ class KeypadScreen(KioskScreen):
             self.typed = self.typed[:-1]
         elif key == "ok":
             if self.view is not None and self.view.kind == "search":
-                self.emit("event", name="search", query=self.typed)
+                self.emit("event", event="search", query=self.typed)
             else:
-                self.emit("event", name="keypad", text=self.typed)
+                self.emit("event", event="keypad", text=self.typed)
         elif len(self.typed) < max_len:
             self.typed = normalize_digits(self.typed + key)
 

@@ -90,6 +90,10 @@ class KioskRoot(FloatLayout):
         self.sim_panel: Any = None
         self.idle = IdleWarning()
         self.idle.on_continue = lambda: self.intent("idle_continue")
+        # An exception escaping Kivy's event dispatch ends in the failsafe, not in a black screen.
+        from screens import crash_guard
+
+        crash_guard.install(lambda error: self.intent("crash", error=error), monotonic)
 
     def _even_bar(self, *_: Any) -> None:
         self.bar_height = max(b.natural_height for b in self.ids.topbar.children)

@@ -5,18 +5,56 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flows.engine import FlowRunner, Option, View
 from flows.registry import FLOWS
+from kiosk.i18n.translator import Msg
 
 log = logging.getLogger(__name__)
 
 
 class Intents:
+    _crashing = False
+
     def intent(self, name: str, **data: Any) -> None:
         handler = getattr(self, f"_intent_{name}", None)
         if handler is None:
             log.warning("unknown intent %s", name)
             return
-        handler(**data)
+        if name == "crash":  # recovery itself is not guarded: if it fails, Kivy stops the loop
+            handler(**data)
+            return
+        try:
+            handler(**data)
+        except Exception as e:  # noqa: BLE001 - a bug behind a tap ends in the failsafe, never a black screen
+            self.recover(e, where=f"intent:{name}")
+
+    def _intent_crash(self, error: BaseException) -> None:
+        """An exception escaped Kivy's event dispatch (screens/crash_guard.py)."""
+        self.recover(error, where="ui")
+
+    def recover(self, error: BaseException, where: str) -> None:
+        """Like a flow's own failure: an incident in the journal (type and frames, never the
+        message), then the failsafe screen, which goes home by itself. Raises if it fails while
+        already recovering, so Kivy stops the loop and systemd restarts a clean kiosk."""
+        from kiosk.core.watchdog import record_crash
+
+        if self._crashing:
+            raise error
+        self._crashing = True
+        try:
+            detail = record_crash(self.s.journal, error, thread=where)
+            log.error("%s: %s at %s", where, detail["type"], detail["frames"][-1] if detail["frames"] else "?")
+            reason = f"bug:{type(error).__name__}"
+            if self.runner is not None and not self.runner.ended:
+                self.runner.failsafe(reason)  # the flow's failsafe: its "ok" ends the flow
+            else:
+                self.root.show_view(View(kind="error", title=Msg("error.failsafe.title"),
+                                         body=Msg("error.failsafe.body"),
+                                         options=(Option("ok", Msg("action.back_to_start")),),
+                                         data={"reason": reason}, prompt="error"))
+                self._done_deadline = self.clock.monotonic() + FlowRunner.FAILSAFE_TIMEOUT_S
+        finally:
+            self._crashing = False
 
     def _intent_touch(self) -> None:
         self.idle.touch()
@@ -39,14 +77,19 @@ class Intents:
                     self.start_flow(it.flow)
                     return
 
-    def _intent_event(self, name: str, **data: Any) -> None:
+    def _intent_event(self, event: str, **data: Any) -> None:
         """A step-specific event from a screen: typed text, a search, a toggled reason."""
-        if self.runner is not None and name in ("keypad", "search", "toggle"):
-            self.runner.send(name, **data)
+        if self.runner is not None and event in ("keypad", "search", "toggle"):
+            self.runner.send(event, **data)
 
     def _intent_option(self, option: str) -> None:
         if self.runner is not None:
-            self.runner.send("choose", option=option)
+            # The engine's failsafe step answers "ok", not a chosen option: without this its
+            # only button did nothing and the citizen waited 30 s for the timeout.
+            on_failsafe = self.runner.step == FlowRunner.FAILSAFE and option == "ok"
+            self.runner.send("ok" if on_failsafe else "choose", option=option)
+        elif self.root.current == "error":  # the failsafe after a bug outside any flow
+            self.go_start()
 
     def _intent_cancel(self) -> None:
         if self.runner is not None:
