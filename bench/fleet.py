@@ -21,14 +21,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from kiosk.remote.agent import Agent  # noqa: E402
-from kiosk.update.errors import CommandTimeout  # noqa: E402
-from kiosk_fleet.localbroker import LocalBroker  # noqa: E402
-from kiosk.remote.mqtt import BrokerSettings  # noqa: E402
-from kiosk.remote.netloop import NetLoop  # noqa: E402
-from kiosk_fleet.operator import Operator  # noqa: E402
+from kiosk.remote.agent import Agent
+from kiosk.update.errors import CommandTimeout
+from kiosk_fleet.localbroker import LocalBroker
+from kiosk.remote.mqtt import BrokerSettings
+from kiosk.remote.netloop import NetLoop
+from kiosk_fleet.operator import Operator
 
 DEADLINE_S = 600.0  # the whole run; every wait below is bounded by it
 

@@ -1,10 +1,7 @@
 """The baseline: a bare Kivy window with one label, measured like the kiosk (process start to
 first drawn frame)."""
 import os
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 

@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from devices.idcard.reader import IdCardReader  # noqa: E402
-from devices.idcard.simulator import IdCardSimulator  # noqa: E402
+from devices.idcard.reader import IdCardReader
+from devices.idcard.simulator import IdCardSimulator
 
 BUDGET = 1.1
 BAUD = 115200

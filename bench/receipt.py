@@ -10,15 +10,13 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devices.printer import escpos, samples  # noqa: E402
-from devices.printer.document import Document  # noqa: E402
-from devices.printer.layout import Paper, layout  # noqa: E402
-from devices.printer.raster import rasterize  # noqa: E402
-from kiosk.i18n.receipt_shaper import SHAPER  # noqa: E402
+from devices.printer import escpos, samples
+from devices.printer.document import Document
+from devices.printer.layout import Paper, layout
+from devices.printer.raster import rasterize
+from kiosk.i18n.receipt_shaper import SHAPER
 
 PAPER_SPEED_MM_S = 250.0
 DOTS_PER_MM = 8.0

@@ -1,6 +1,6 @@
 """QR/barcode decode: our decoder against bare pyzbar on the same frames, in the same run.
 
-The frames are a kiosk camera stream made by tests/scanner/material.py: idle scenes (most of
+The frames are a kiosk camera stream made by devices/scanner/testmaterial.py: idle scenes (most of
 what a kiosk camera sees), codes held up under normal conditions, and hard frames (small or
 slightly blurred codes, the ones the extra passes exist for). The baseline is
 `pyzbar.pyzbar.decode(gray, symbols=[QRCODE, CODE128])`: bare zbar restricted to the same
@@ -12,19 +12,13 @@ with the exact text). Budget (shared/DESIGN.md): time <= 1.1x raw, decoded frame
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "scanner"))
+from pyzbar import pyzbar
 
-import material as M  # noqa: E402
-from pyzbar import pyzbar  # noqa: E402
-
-from devices.scanner.decode import Decoder  # noqa: E402
+from devices.scanner import testmaterial as M
+from devices.scanner.decode import Decoder
 
 BUDGET = 1.1
 

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.demo.soak import BUDGET_MB, run_soak  # noqa: E402
+from kiosk.demo.soak import BUDGET_MB, run_soak
 
 
 def main() -> int:

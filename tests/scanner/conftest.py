@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))  # `import material` from the tests and the bench
-
-import material  # noqa: E402
+from devices.scanner import testmaterial as material
 
 
 @pytest.fixture(scope="session")

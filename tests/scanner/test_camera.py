@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-import material as M
+from devices.scanner import testmaterial as M
 from devices.scanner.camera import EndOfStream, FrameSource, SourceSpec, parse_source
 from devices.scanner.errors import SourceError
 from devices.status import DEGRADED, FAULT, OK

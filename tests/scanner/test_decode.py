@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import material as M
+from devices.scanner import testmaterial as M
 from devices.scanner.decode import Code, Decoder, DecoderConfig, decode_text, find_finder_patterns
 
 PAYLOADS = M.payloads()

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-import material as M
+from devices.scanner import testmaterial as M
 from devices.scanner.camera import FrameSource
 from devices.scanner.errors import FaceDetectorUnavailable
 from devices.scanner.face import (OK, FaceCapture, FaceConfig, HaarFaceDetector, YuNetFaceDetector, check_frame,

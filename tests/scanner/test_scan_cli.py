@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import material as M
+from devices.scanner import testmaterial as M
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import queue
 
 import pytest
 
-import material as M
+from devices.scanner import testmaterial as M
 from devices.scanner.decode import Code
 from devices.scanner.errors import SerialScannerError
 from devices.scanner.serial_scanner import LineSplitter, SerialScanner, parse_serial_url, payload_to_code

@@ -1,6 +1,9 @@
 """Generated test material for the scanner: codes, degraded frames, code-free frames, videos.
 
-Everything is drawn here from payloads in data/payloads.json, deterministically (seeded), so
+Here, not under tests/, because both the scanner tests and bench/scanner.py use it (bench imports
+nothing from tests/); the terminal itself never imports it.
+
+Everything is drawn here from payloads in testdata/payloads.json, deterministically (seeded), so
 no binary test images are committed and no dataset is downloaded. Code 128 is drawn by a small
 encoder below (code set B) so tests do not depend on python-barcode being installed.
 """
@@ -16,7 +19,7 @@ import cv2
 import numpy as np
 import segno
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "testdata"
 FRAME = (480, 640)  # height, width of a typical kiosk camera frame
 
 
