@@ -92,6 +92,23 @@ class Flow:
     initial: ClassVar[str]
     needs: ClassVar[tuple[str, ...]] = ()  # device names, for availability on the start screen
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if "id" in cls.__dict__:  # a concrete flow (mixins and bases declare no id)
+            check_declaration(cls)
+
+    @classmethod
+    def step_names(cls) -> tuple[str, ...]:
+        """The steps, known from the class alone: a class-level `steps` tuple, or `plan()` (service
+        flows: (step, role) pairs that depend on nothing but the class)."""
+        steps = cls.__dict__.get("steps") or getattr(cls, "steps", None)
+        if isinstance(steps, tuple):
+            return tuple(s.name for s in steps)
+        plan = getattr(cls, "plan", None)
+        if plan is None:
+            raise FlowError(f"{cls.__name__}: declares neither `steps` nor `plan()`")
+        return tuple(name for name, _role in plan(object.__new__(cls)))
+
     def __init__(self, ctx: Any) -> None:
         self.ctx = ctx
         self.runner: FlowRunner | None = None
@@ -123,6 +140,31 @@ class Flow:
     def fail_view(self, title: Text, body: Text, reason: str) -> None:
         assert self.runner is not None
         self.runner.failsafe(reason, title=title, body=body)
+
+
+# Methods named like a step's handler but meaning something else.
+NOT_STEPS = frozenset({"on_timeout", "on_cancel"})
+
+
+def check_declaration(cls: type) -> None:
+    """At class creation: every step has `enter_<step>`, the initial step exists, and every
+    `on_<x>`/`enter_<x>`/`timeout_<x>` names a declared step, so a misspelled handler fails at
+    import instead of leaving a citizen on a screen that ignores every tap."""
+    names = set(cls.step_names())
+    problems = []
+    if getattr(cls, "initial", None) not in names:
+        problems.append(f"initial step {getattr(cls, 'initial', None)!r} is not declared")
+    for n in sorted(names):
+        problems += [f"step {n!r} has no {p}{n}()" for p in ("enter_", "on_") if not callable(getattr(cls, f"{p}{n}", None))]
+    # Handlers the class itself writes must name its steps (bases and mixins may offer handlers
+    # for steps a flow does not use, like the service flows' shared error step).
+    for attr in sorted(cls.__dict__):
+        for prefix in ("on_", "enter_", "timeout_"):
+            if attr.startswith(prefix) and attr not in NOT_STEPS and attr[len(prefix):] not in names:
+                if callable(cls.__dict__[attr]):
+                    problems.append(f"{attr}() names no declared step (steps: {', '.join(sorted(names))})")
+    if problems:
+        raise FlowError(f"{cls.__name__}: " + "; ".join(problems))
 
 
 class FlowRunner:

@@ -11,11 +11,13 @@ import secrets
 from typing import Any
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Row, Title
+from flows.base import INPUT, PLATFORM, PRINT, RESULT
 from flows.common import footer, platform_error_texts, print_journaled
 from flows.engine import COMPLETED, TIMED_OUT, Flow, Option, Step, View
 from flows.evaluate import Evaluate
 from kiosk.platform.api import QueueType, Ticket
 from kiosk.i18n.translator import Msg, Plain
+from kiosk.i18n.languages import is_bilingual
 
 
 class QueueTicketFlow(Evaluate, Flow):
@@ -27,20 +29,19 @@ class QueueTicketFlow(Evaluate, Flow):
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
         to = ctx.config.timeouts
-        self.steps = (
-            Step("loading", to.platform_s, interactive=False),
-            Step("choose", to.result_s),
-            Step("issuing", to.platform_s, interactive=False),
-            Step("printing", to.print_s, interactive=False),
-            Step("ticket", to.result_s),
-            Step("error", to.result_s),
-            *(Step(name, to.result_s) for name, _ in self.evaluate_plan()),
-        )
+        waits = {PLATFORM: (to.platform_s, False), PRINT: (to.print_s, False), INPUT: (to.result_s, True),
+                 RESULT: (to.result_s, True)}
+        self.steps = tuple(Step(name, *waits[role]) for name, role in self.plan())
         self.evaluated = self.id  # the ticket is issued before the evaluation is offered
         self.types: list[QueueType] = []
         self.ticket: Ticket | None = None
         self.printed = False
         self._keys: dict[str, str] = {}
+
+    def plan(self) -> tuple[tuple[str, str], ...]:
+        """(step, role) pairs: the role sets the step's timeout and whether idle applies."""
+        return (("loading", PLATFORM), ("choose", INPUT), ("issuing", PLATFORM), ("printing", PRINT),
+                ("ticket", RESULT), ("error", INPUT), *self.evaluate_plan())
 
     # loading -------------------------------------------------------------------------------
     def enter_loading(self) -> View:
@@ -142,7 +143,7 @@ class QueueTicketFlow(Evaluate, Flow):
         return Document("queue_ticket", ctx.lang, (
             Title(title, title_zh),
             Paragraph(t.number, size="huge"),
-            Paragraph(t.title.get(ctx.lang), t.title.zh if ctx.lang in ("bo", "ii") else None),
+            Paragraph(t.title.get(ctx.lang), t.title.zh if is_bilingual(ctx.lang) else None),
             Row(counters, t.counter_group, counters_zh),
             Paragraph(waiting, waiting_zh),
             Divider(),

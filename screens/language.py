@@ -5,19 +5,22 @@ from typing import Any
 
 from screens.base import KioskScreen, load_kv
 
-# Each language's own name (the same text in every catalog): `language.choice.<code>`.
-CHOICES = ("zh_CN", "bo", "ii", "en")
 
 
 class LanguageScreen(KioskScreen):
-    def on_kv_post(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: Any) -> None:
+        # each time it is shown: the offered languages are the terminal's (terminal.languages)
         from flows.engine import Option
+        from kiosk.i18n.languages import is_bilingual
         from kiosk.i18n.translator import Msg
+        from screens.ui import ui
 
-        # One script per line: Kivy aligns mixed-font runs by their bottoms, not their baselines.
+        # The languages this terminal offers (terminal.languages), each by its own name
+        # (`language.choice.<code>`, the same text in every catalog). One script per line: Kivy
+        # aligns mixed-font runs by their bottoms, not their baselines.
         self.ids.options.options = tuple(
-            Option(code, Msg(f"language.choice.{code}"), Msg("language.with_chinese") if code in ("bo", "ii") else None)
-            for code in CHOICES)
+            Option(code, Msg(f"language.choice.{code}"), Msg("language.with_chinese") if is_bilingual(code) else None)
+            for code in ui().translator.languages)
         self.ids.options.on_choose = lambda code: self.emit("language", lang=code)
 
 

@@ -10,33 +10,9 @@ from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from screens.base import load_kv
-from screens.choice import ChoiceScreen
-from screens.done import DoneScreen
-from screens.error import ErrorScreen
-from screens.help import HelpScreen
 from screens.idle_warning import IdleWarning
-from screens.instruction import InstructionScreen
-from screens.keypad import KeypadScreen
-from screens.language import LanguageScreen
-from screens.result import ResultScreen
-from screens.scan import ScanScreen
-from screens.start import StartScreen
-from screens.technician import TechnicianScreen
-from screens.technician_entry import TechnicianEntryScreen
-from screens.technician_events import TechnicianEventsScreen
-from screens.technician_test import TechnicianTestScreen
-from screens.ticket import TicketScreen
-from screens.waiting import WaitingScreen
+from screens.registry import SCREENS, VIEW_SCREENS
 
-SCREENS = (StartScreen, LanguageScreen, HelpScreen, InstructionScreen, ChoiceScreen, WaitingScreen,
-           ResultScreen, ErrorScreen, TicketScreen, DoneScreen, TechnicianEntryScreen, KeypadScreen, ScanScreen, TechnicianScreen,
-           TechnicianTestScreen, TechnicianEventsScreen)
-# View kind -> screen. Identify and face steps are instructions (what to do, drawn) that wait for
-# a device event; evaluation is a choice (levels, then reasons with data["multi"]).
-VIEW_SCREENS = {"instruction": "instruction", "identify": "instruction", "face": "instruction",
-                "choice": "choice", "evaluation": "choice", "waiting": "waiting", "result": "result",
-                "error": "error", "ticket": "ticket", "done": "done", "keypad": "keypad", "search": "keypad",
-                "scan": "scan"}
 CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
 
 
@@ -46,7 +22,7 @@ class LazyScreens(dict):
     def __init__(self, manager: ScreenManager, intent: Callable[..., None]) -> None:
         super().__init__()
         self.manager, self.intent = manager, intent
-        self.names = {_screen_name(cls): cls for cls in SCREENS}
+        self.names = SCREENS
 
     def __missing__(self, name: str) -> Any:
         screen = self.names[name]()
@@ -57,13 +33,6 @@ class LazyScreens(dict):
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
-
-
-def _screen_name(cls: type) -> str:
-    """StartScreen -> start, TechnicianEntryScreen -> technician_entry."""
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__.removesuffix("Screen")).lower()
 
 
 class KioskRoot(FloatLayout):

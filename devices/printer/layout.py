@@ -43,7 +43,9 @@ class Paper:
     # Text in the document's language is drawn this much larger, per language. Tibetan letters
     # sit in an em box tall enough for the deepest stacks, so at the same pixel size they are
     # about two thirds the height of Chinese: scaled up, both read as the same size.
-    lang_scale: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_LANG_SCALE))
+    # The default per language comes from the shaper (`size_scale`, the kiosk's languages table);
+    # an entry here overrides it.
+    lang_scale: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Raster rows are sent as whole bytes: a width that is not a multiple of 8 would shift
@@ -69,8 +71,6 @@ DEFAULT_SIZES = {
     "huge": 112, "huge_zh": 28,
     "small": 22, "small_zh": 20,
 }
-
-DEFAULT_LANG_SCALE = {"bo": 1.25}
 
 # A little room kept free at the right of every broken line: glyph ink may overhang its advance
 # width by a dot or two, and the right margin must stay blank.
@@ -170,7 +170,10 @@ class _Builder:
         size = self.paper.sizes[name]
         if name.endswith("_zh") or name == "huge" or (text and text.isascii()):
             return size
-        return round(size * self.paper.lang_scale.get(self.doc.lang, 1.0))
+        scale = self.paper.lang_scale.get(self.doc.lang)
+        if scale is None:
+            scale = getattr(self.m.shaper, "size_scale", lambda lang: 1.0)(self.doc.lang)
+        return round(size * scale)
 
     # placing text
     def put(self, line: _Line, align: str = "left") -> None:

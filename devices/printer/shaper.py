@@ -1,8 +1,8 @@
 """What the receipt layout needs from the language layer, as an interface.
 
-The one line breaker and the per-script fonts live in `kiosk/i18n.py`, and `devices` may not
+The one line breaker and the per-script fonts live in `kiosk/i18n/translator.py`, and `devices` may not
 import `kiosk` (shared/DESIGN.md). So the layout takes a `TextShaper` and the kiosk layer passes
-its adapter (`kiosk/receipt_shaper.py`); tests may pass any object with these two methods.
+its adapter (`kiosk/i18n/receipt_shaper.py`); tests may pass any object with these two methods.
 """
 from __future__ import annotations
 
@@ -22,3 +22,6 @@ class TextShaper(Protocol):
         """The text split into runs one font can draw, with that font (a RAQM-layout FreeType
         font, so Tibetan stacks are shaped) at `font_size_px`."""
         ...
+
+    # Optional: `size_scale(lang) -> float`, how much larger text in `lang` is drawn (Tibetan
+    # letters sit in a tall em box and look small beside Chinese at the same pixel size).

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.errors import ConfigError
+from kiosk.i18n.languages import codes as language_codes
 from kiosk.core.fleet_config import FleetConfig
 
 PROFILES_DIR = Path(__file__).with_name("profiles")
-LANGUAGES = ("zh_CN", "bo", "ii", "en")
+LANGUAGES = language_codes()  # the languages table (kiosk/i18n/languages.py)
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,8 @@ def load(profile: str | None = "demo", path: str | Path | None = None) -> Config
 def _check(cfg: Config, file: str) -> None:
     t = cfg.terminal
     for lang in t.languages:
-        if lang not in LANGUAGES:
-            raise ConfigError(file, "terminal.languages", f"unknown language {lang!r} (known: {', '.join(LANGUAGES)})")
+        if lang not in language_codes():  # asked now: a language registered after import counts
+            raise ConfigError(file, "terminal.languages", f"unknown language {lang!r} (known: {', '.join(language_codes())})")
     if t.default_language not in t.languages:
         raise ConfigError(file, "terminal.default_language", f"{t.default_language!r} is not in terminal.languages")
     if not 50 <= t.dpi <= 600:

@@ -165,6 +165,19 @@ SCENES: dict[str, Callable[[Any], None]] = {
 }
 
 
+
+def _every_registered_screen() -> None:
+    """A screen registered without a scene of its own is still listed and rendered, as itself
+    (screens/registry.py is the one list of screens)."""
+    from screens.registry import SCREENS
+
+    for name in SCREENS:
+        if not any(scene == name or scene.startswith(name + "_") for scene in SCENES):
+            SCENES[name] = _screen(name)
+
+
+_every_registered_screen()
+
 def show_scene(c: Any, name: str, lang: str, large: bool, frames: int = 4) -> None:
     """Put the controller `c` in scene `name`, from a clean state, and draw it."""
     from kivy.base import EventLoop

@@ -13,9 +13,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from kiosk.i18n.languages import codes as language_codes
 from kiosk.i18n.translator import DOMAIN, LOCALES_DIR, SOURCE
 
-LANGS = ("zh_CN", "bo", "ii", "en")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # staff-zh: a staff-only screen (technician mode) kept in Chinese on purpose: technicians read
 # Chinese, and a machine draft of fault codes and fixes would mislead more than it helps.
@@ -33,7 +33,7 @@ def read(lang: str, root: Path = LOCALES_DIR) -> Catalog:
 
 def compile_all(root: Path = LOCALES_DIR) -> list[Path]:
     written = []
-    for lang in LANGS:
+    for lang in language_codes():
         po = po_path(lang, root)
         mo = po.with_suffix(".mo")
         if mo.is_file() and mo.stat().st_mtime >= po.stat().st_mtime:
@@ -56,7 +56,7 @@ def check(root: Path = LOCALES_DIR) -> list[str]:
     problems: list[str] = []
     source = read(SOURCE, root)
     keys = {m.id for m in source if m.id}
-    for lang in LANGS:
+    for lang in language_codes():
         cat = read(lang, root)
         ids = {m.id for m in cat if m.id}
         for missing in sorted(keys - ids):

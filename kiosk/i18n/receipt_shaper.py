@@ -4,6 +4,7 @@ tsheg exactly like the screen does."""
 from __future__ import annotations
 
 from devices.printer.shaper import Font
+from kiosk.i18n import languages
 from kiosk.i18n import translator as i18n
 
 
@@ -13,6 +14,10 @@ class I18nShaper:
 
     def runs(self, text: str, lang: str, font_size_px: int) -> list[tuple[Font, str]]:
         return [(i18n.pil_font(key, font_size_px), run) for key, run in i18n.font_runs(text, lang)]
+
+    def size_scale(self, lang: str) -> float:
+        found = languages.get(lang)
+        return found.receipt_scale if found else 1.0
 
 
 SHAPER = I18nShaper()

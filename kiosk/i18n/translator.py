@@ -19,13 +19,23 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Union
 
+from kiosk.i18n import languages as languages_table
+from kiosk.i18n.languages import SOURCE
+
 log = logging.getLogger(__name__)
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "kiosk"
-SOURCE = "zh_CN"
-BILINGUAL = frozenset({"bo", "ii"})  # shown with Chinese beneath
-BABEL_LOCALE = {"zh_CN": "zh_Hans_CN", "bo": "bo_CN", "ii": "ii_CN", "en": "en_US"}
+
+
+def babel_locale(lang: str) -> str:
+    found = languages_table.get(lang)
+    return found.babel if found else languages_table.LANGUAGES[SOURCE].babel
+
+
+def own_script(lang: str) -> str:
+    found = languages_table.get(lang)
+    return found.script if found else "latin"
 
 
 @dataclass(frozen=True, init=False)
@@ -53,9 +63,10 @@ Text = Union[Msg, Plain, Any]
 
 # -- catalogs -------------------------------------------------------------------------------------
 class Translator:
-    def __init__(self, locales_dir: Path = LOCALES_DIR, languages: Iterable[str] = ("zh_CN", "bo", "ii", "en")) -> None:
+    def __init__(self, locales_dir: Path = LOCALES_DIR, languages: Iterable[str] | None = None) -> None:
         self.locales_dir = locales_dir
-        self.languages = tuple(languages)
+        # the languages this terminal offers (terminal.languages); all registered ones by default
+        self.languages = tuple(languages) if languages is not None else languages_table.codes()
         self._catalogs: dict[str, gettext.NullTranslations] = {}
         self.missing: set[tuple[str, str]] = set()
 
@@ -105,7 +116,7 @@ class Translator:
     def pair(self, t: Text, lang: str) -> tuple[str, str | None]:
         """The text in `lang`, and in bilingual mode the Chinese to show beneath it."""
         primary = self.text(t, lang)
-        if lang in BILINGUAL and t is not None and not isinstance(t, Plain):
+        if languages_table.is_bilingual(lang) and t is not None and not isinstance(t, Plain):
             zh = self.text(t, SOURCE)
             return primary, (zh if zh != primary else None)
         return primary, None
@@ -147,19 +158,19 @@ def normalize_digits(text: str) -> str:
 def format_number(n: int | float, lang: str) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(n, locale=BABEL_LOCALE.get(lang, "zh_Hans_CN"), group_separator=False)
+    return format_decimal(n, locale=babel_locale(lang), group_separator=False)
 
 
 def format_date(value: Any, lang: str, fmt: str = "long") -> str:
     from babel.dates import format_date as _fd
 
-    return _fd(value, format=fmt, locale=BABEL_LOCALE.get(lang, "zh_Hans_CN"))
+    return _fd(value, format=fmt, locale=babel_locale(lang))
 
 
 def format_datetime(value: Any, lang: str) -> str:
     from babel.dates import format_datetime as _fdt
 
-    return _fdt(value, format="short", locale=BABEL_LOCALE.get(lang, "zh_Hans_CN"))
+    return _fdt(value, format="short", locale=babel_locale(lang))
 
 
 # -- scripts and fonts -------------------------------------------------------------------------------
@@ -176,10 +187,10 @@ FONT_CANDIDATES: dict[str, tuple[str, ...]] = {
     "latin": ("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
               "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
 }
-# The font for text that belongs to no particular script (digits, Latin, punctuation) per language.
+# The font for text that belongs to no particular script (digits, Latin, punctuation) is the
+# language's own script (kiosk.i18n.languages).
 # Nuosu SIL, Noto Sans CJK and the built Tibetan font (kiosk.i18n.fontbuild) all carry Latin, so a
 # sentence with a time or a number in it stays one run with one baseline.
-NEUTRAL_FONT = {"zh_CN": "cjk", "bo": "tibetan", "ii": "yi", "en": "latin"}
 
 
 class FontMissing(Exception):
@@ -207,7 +218,7 @@ def script_of(ch: str) -> str | None:
 
 
 def neutral_font(lang: str) -> str:
-    key = NEUTRAL_FONT.get(lang, "latin")
+    key = own_script(lang)
     if key == "tibetan" and "KioskTibetan" not in font_path("tibetan"):
         return "latin"  # the merged font was not built: Latin gets its own run (and baseline)
     return key
@@ -220,7 +231,7 @@ def font_runs(text: str, lang: str) -> list[tuple[str, str]]:
     neutral = neutral_font(lang)
     scripts = [script_of(ch) for ch in text]  # once per character: this runs for every label line
     found = [s for s in scripts if s]
-    if found and NEUTRAL_FONT.get(lang) not in found:
+    if found and own_script(lang) not in found:
         neutral = found[0]
     runs: list[tuple[str, str]] = []
     for ch, script in zip(text, scripts):

@@ -9,10 +9,12 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kiosk.i18n.languages import LANGUAGES
 from kiosk.i18n.translator import LOCALES_DIR, Msg, Translator
 from kiosk.i18n.voice import prompt_keys
 
-ESPEAK_VOICES = {"zh_CN": "cmn", "en": "en"}
+# Voices from the languages table; a language without one gets recorded clips only.
+ESPEAK_VOICES = {code: lang.espeak_voice for code, lang in LANGUAGES.items() if lang.espeak_voice}
 
 
 def build(locales_dir: Path = LOCALES_DIR) -> int:

@@ -18,8 +18,8 @@ OURS = set(PACKAGES) | {"kivy"}
 # unit -> the units it may import (kivy counts as a unit: only the window layers may use it)
 ALLOWED: dict[str, set[str]] = {
     "devices": set(),
-    "kiosk.core": set(),
-    "kiosk.i18n": {"kiosk.core", "devices"},  # receipt_shaper hands devices/ a TextShaper
+    "kiosk.i18n": {"devices"},  # the bottom of kiosk/ (receipt_shaper hands devices/ a TextShaper)
+    "kiosk.core": {"kiosk.i18n"},  # config checks terminal.languages against the languages table
     "kiosk.platform": {"kiosk.core"},
     "kiosk.demo_platform": {"kiosk.core", "kiosk.platform"},
     "kiosk.update": {"kiosk.core"},

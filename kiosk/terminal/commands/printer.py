@@ -22,9 +22,10 @@ from devices.printer.layout import LayoutError, Paper
 from devices.printer.memory import PrintError
 from devices.printer.transport import TransportError
 from devices.status import DEGRADED, FAULT
-from kiosk.i18n.translator import BABEL_LOCALE, BILINGUAL
+from kiosk.i18n import languages
+from kiosk.i18n.languages import is_bilingual
 
-LOCALES = tuple(BABEL_LOCALE)  # zh_CN, bo, ii, en
+LOCALES = languages.codes()
 
 
 def add_receipt_parser(sub) -> None:  # noqa: ANN001 - argparse sub-parser action
@@ -89,7 +90,7 @@ def cmd_print_test(args: argparse.Namespace) -> int:
         if status.state == DEGRADED:
             print(f"kiosk device print-test: warning: {status.reason}" + (f" ({status.detail})" if status.detail else ""),
                   file=sys.stderr)
-        doc = samples.print_test(args.locale, with_zh=args.locale in BILINGUAL, width=args.width,
+        doc = samples.print_test(args.locale, with_zh=is_bilingual(args.locale), width=args.width,
                                  time=datetime.now().strftime("%Y-%m-%d %H:%M"), terminal_id=args.terminal_id)
         printer.print_document(doc)
     except PrintError as e:
@@ -109,7 +110,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     from devices.printer.raster import render
     from kiosk.i18n.receipt_shaper import SHAPER
 
-    doc = samples.sample(args.sample, args.locale, with_zh=args.locale in BILINGUAL)
+    doc = samples.sample(args.sample, args.locale, with_zh=is_bilingual(args.locale))
     try:
         image = render(doc, SHAPER, Paper(width=args.width))
     except LayoutError as e:
