@@ -62,7 +62,7 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
     def scan_view(self, notice: Msg | None = None, reason: str | None = None) -> View:
         return View("scan", Msg("progress.scan.title"), Msg("progress.scan.body"),
                     options=(Option("keypad", Msg("action.type_number")),),
-                    data={"accept": "any", "notice": notice, "reason": reason}, prompt="progress_scan")
+                    data={"accept": "any", "notice": notice, "reason": reason})
 
     def enter_scan(self, notice: Msg | None = None, reason: str | None = None) -> View:
         self.entry = "scan"
@@ -87,8 +87,7 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
         return View("keypad", Msg("progress.keypad.title"), Msg("progress.keypad.body"), options=options,
                     data={"input": "digits", "letters": "", "max_len": DIGITS, "pattern": f"^[0-9]{{{DIGITS}}}$",
                           "prefix": PREFIX,
-                          "text": text, "optional": False, "notice": notice, "reason": reason},
-                    prompt="progress_keypad")
+                          "text": text, "optional": False, "notice": notice, "reason": reason})
 
     def enter_keypad(self, notice: Msg | None = None, reason: str | None = None, text: str = "") -> View:
         self.entry = "keypad"
@@ -112,7 +111,7 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
         number = self.number
         assert number is not None
         self.work(lambda: self.ctx.platform.application_status(number))
-        return View("waiting", Msg("progress.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("progress.loading.title"), Msg("common.please_wait"))
 
     def on_loading(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -144,7 +143,7 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
         a = self.application()
         return View("result", Msg("progress.status.title"), Msg("progress.status.body", status=a.status_title),
                     options=self.final_options(Option("another", Msg("progress.another"))),
-                    data={"rows": self.rows(), "qr": None, "status": a.status}, prompt="progress_status")
+                    data={"rows": self.rows(), "qr": None, "status": a.status})
 
     def on_status(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "another":

@@ -19,13 +19,17 @@ from typing import Any, Sequence
 
 from flows.common import platform_error_texts
 from flows.engine import COMPLETED, FAILED, TIMED_OUT, Flow, Option, Step, View
-from kiosk.platform.api import PlatformTimeout
+from kiosk.platform.api import PlatformRejected, PlatformTimeout
 from kiosk.i18n.translator import Msg, Text
 
 log = logging.getLogger(__name__)
 
 INPUT, FACE, PLATFORM, PRINT, RESULT = "input", "face", "platform", "print", "result"
 ROLES = (INPUT, FACE, PLATFORM, PRINT, RESULT)
+
+
+# Refusals worth asking again: the face verification expired (retry goes back to the face step).
+RETRYABLE_REFUSALS = ("verification_required",)
 
 
 class ServiceFlow(Flow):
@@ -79,6 +83,8 @@ class ServiceFlow(Flow):
         """Say what failed and what to do; offer a retry of the step that failed."""
         failed = step or (self.runner.step if self.runner else None) or ""
         self._retry_step = self.retry_to.get(failed, failed) or None
+        if isinstance(error, PlatformRejected) and error.code not in RETRYABLE_REFUSALS:
+            self._retry_step = None  # a definite answer ("not found"): asking again gives the same
         title, body, reason = platform_error_texts(error, self.ctx.config.terminal.staffed_hours)
         log.info("%s: platform call at %s failed: %s", self.id, failed, reason)
         self.goto("error", title=title, body=body, reason=reason)
@@ -87,7 +93,7 @@ class ServiceFlow(Flow):
         options = [Option("home", Msg("action.back_to_start"))]
         if self._retry_step is not None:
             options.insert(0, Option("retry", Msg("action.retry")))
-        return View("error", title, body, options=tuple(options), data={"reason": reason}, prompt="error")
+        return View("error", title, body, options=tuple(options), data={"reason": reason})
 
     def on_error(self, event: str, data: dict[str, Any]) -> None:
         if event != "choose":

@@ -40,7 +40,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     def enter_loading(self) -> View:
         ref = self.citizen_ref()
         self.work(lambda: self.ctx.platform.elicenses(ref))
-        return View("waiting", Msg("elic.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("elic.loading.title"), Msg("common.please_wait"))
 
     def on_loading(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -66,7 +66,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
         options = tuple(Option(x.id, x.title, Msg("elic.option.detail", number=Plain(self.shown_number(x)),
                                                   issuer=x.issuer))
                         for x in self.licences())
-        return View("choice", Msg("elic.choose.title"), Msg("elic.choose.body"), options=options, prompt="elic_choose")
+        return View("choice", Msg("elic.choose.title"), Msg("elic.choose.body"), options=options)
 
     def on_choose(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") in self.licence_ids:
@@ -75,7 +75,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
 
     def enter_none(self) -> View:
         return View("result", Msg("elic.none.title"), Msg("elic.none.body"), options=self.final_options(),
-                    data={"rows": (), "qr": None}, prompt="elic_none")
+                    data={"rows": (), "qr": None})
 
     def on_none(self, event: str, data: dict[str, Any]) -> None:
         self.handle_final(event, data)
@@ -85,7 +85,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
         ref, lid = self.citizen_ref(), self.licence_id
         assert lid is not None
         self.work(lambda: self.ctx.platform.elicense_document(ref, lid))
-        return View("waiting", Msg("elic.loading_document.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("elic.loading_document.title"), Msg("common.please_wait"))
 
     def on_loading_document(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":

@@ -46,7 +46,6 @@ class View:
     data: Mapping[str, Any] = field(default_factory=dict)
     cancelable: bool = True
     illustration: str | None = None
-    prompt: str | None = None  # voice prompt id
 
 
 @dataclass(frozen=True)
@@ -307,7 +306,6 @@ class FlowRunner:
             body=body or Msg("error.failsafe.body"),
             options=(Option("ok", Msg("action.back_to_start")),),
             data={"reason": reason},
-            prompt="error",
         )
         self.on_view(self.FAILSAFE, self.view)
 

@@ -79,7 +79,7 @@ class Evaluate:
     def enter_evaluate(self) -> View:
         options = tuple(Option(level, Msg(f"evaluation.level.{level}")) for level in LEVELS)
         return View("evaluation", Msg("evaluation.level.title"), Msg("evaluation.level.body"), options=options,
-                    data={"stage": "level", "subject": self._subject()}, prompt="evaluate")
+                    data={"stage": "level", "subject": self._subject()})
 
     def on_evaluate(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") in LEVELS:
@@ -99,8 +99,7 @@ class Evaluate:
                               reason=Msg("evaluation.reasons.required") if blocked else None))
         return View("evaluation", Msg("evaluation.reasons.title"), Msg("evaluation.reasons.body"),
                     options=tuple(options), data={"stage": "reasons", "multi": True, "selected": self.reasons,
-                                                  "required": required, "subject": self._subject()},
-                    prompt="evaluate_reasons")
+                                                  "required": required, "subject": self._subject()})
 
     def enter_evaluate_reasons(self) -> View:
         return self.reasons_view()
@@ -124,8 +123,7 @@ class Evaluate:
         return View("keypad", Msg("evaluation.comment.title"), Msg("evaluation.comment.body"),
                     options=(Option("skip", Msg("action.skip")),),
                     data={"input": "text", "letters": "", "max_len": MAX_COMMENT, "pattern": "", "prefix": "", "text": "",
-                          "optional": True, "notice": None, "reason": None},
-                    prompt="evaluate_comment")
+                          "optional": True, "notice": None, "reason": None})
 
     def on_evaluate_comment(self, event: str, data: dict[str, Any]) -> None:
         if event == "keypad":

@@ -29,8 +29,7 @@ class EvaluationFlow(Evaluate, ServiceFlow):
 
     def enter_subject(self) -> View:
         options = tuple(Option(s, Msg(f"evaluation.subject.{s}")) for s in SUBJECTS)
-        return View("choice", Msg("evaluation.subject.title"), Msg("evaluation.subject.body"), options=options,
-                    prompt="evaluation_subject")
+        return View("choice", Msg("evaluation.subject.title"), Msg("evaluation.subject.body"), options=options)
 
     def on_subject(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") in SUBJECTS:

@@ -60,8 +60,7 @@ class IdentifyFace:
             title, body = Msg("identify.idcard.title"), Msg("identify.idcard.body")
         else:
             title, body = Msg("identify.any.title"), Msg("identify.any.body")
-        return View("identify", title, body, data={"accept": accept, "notice": notice, "reason": reason},
-                    prompt="identify")
+        return View("identify", title, body, data={"accept": accept, "notice": notice, "reason": reason})
 
     def enter_identify(self, notice: Msg | None = None, reason: str | None = None) -> View:
         self.ctx.session.put_personal(name=None, id_number=None, verification=None)
@@ -104,7 +103,7 @@ class IdentifyFace:
     def enter_resolving(self, token: str) -> View:
         # The token is a credential: it lives in this closure until the call returns, nowhere else.
         self.work(lambda: self.ctx.platform.identity_by_token(token))
-        return View("waiting", Msg("identify.resolving.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("identify.resolving.title"), Msg("common.please_wait"))
 
     def on_resolving(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -126,7 +125,7 @@ class IdentifyFace:
             "guidance": guidance if guidance in FACE_GUIDANCE else None, "hint": hint,
             "attempt": self.face_attempts + 1, "max_attempts": MAX_FACE_ATTEMPTS,
             "staff": Msg("face.staff", hours=self.ctx.config.terminal.staffed_hours),
-        }, prompt="face")
+        })
 
     def enter_face(self) -> View:
         return self.face_view()
@@ -158,7 +157,7 @@ class IdentifyFace:
                     photo[:] = b"\0" * len(photo)
 
         self.work(verify)
-        return View("waiting", Msg("face.verifying.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("face.verifying.title"), Msg("common.please_wait"))
 
     def on_verifying(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -183,7 +182,7 @@ class IdentifyFace:
         title = Msg("face.failed.no_face.title") if reason == "no_face" else Msg("face.failed.mismatch.title")
         body = Msg("face.failed.no_face.body", hours=hours) if reason == "no_face" \
             else Msg("face.failed.mismatch.body", hours=hours)
-        return View("error", title, body, options=tuple(options), data={"reason": f"face:{reason}"}, prompt="error")
+        return View("error", title, body, options=tuple(options), data={"reason": f"face:{reason}"})
 
     def on_face_failed(self, event: str, data: dict[str, Any]) -> None:
         if event != "choose":

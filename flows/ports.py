@@ -75,10 +75,6 @@ class Identity:
 #                    "face_captured" {jpeg: bytes}  (in memory only; never stored)
 #   any kind:        "device_status" {name: str, state: str, reason: str}
 # View.data["accept"] on an identify view lists the sources it accepts, e.g. ("idcard", "sscard").
-DEVICE_EVENTS = ("card_read", "card_removed", "card_error", "code_scanned", "face_check", "face_captured",
-                 "device_status")
-# Events from the citizen's hands (screens): a tap on an option, an entry, a search, a toggle.
-CITIZEN_EVENTS = ("choose", "keypad", "search", "toggle")
 
 
 class ReceiptPrinter(Protocol):

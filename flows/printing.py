@@ -37,7 +37,7 @@ class Printing:
         doc = self.receipt()
         self.work(lambda: print_journaled(self.ctx, self.id, doc))
         return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
-                    data={"progress": True}, prompt="printing")
+                    data={"progress": True})
 
     def on_printing(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -56,11 +56,10 @@ class Printing:
         hours = self.ctx.config.terminal.staffed_hours
         if self.print_error is None:
             return View("result", Msg("printed.title"), Msg("printed.body"), options=self.final_options(),
-                        data={"rows": (), "qr": None, "print_error": None}, prompt="printed")
+                        data={"rows": (), "qr": None, "print_error": None})
         return View("result", Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours),
                     options=self.final_options(Option("reprint", Msg("action.reprint"))),
-                    data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error},
-                    prompt="print_failed")
+                    data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error})
 
     def on_printed(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:

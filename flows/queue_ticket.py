@@ -46,7 +46,7 @@ class QueueTicketFlow(Evaluate, Flow):
     # loading -------------------------------------------------------------------------------
     def enter_loading(self) -> View:
         self.work(self.ctx.platform.queue_types)
-        return View("waiting", Msg("queue.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("queue.loading.title"), Msg("common.please_wait"))
 
     def on_loading(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -60,8 +60,7 @@ class QueueTicketFlow(Evaluate, Flow):
         options = tuple(
             Option(t.id, t.title, Msg("queue.option.detail", waiting=t.waiting, counters=Plain(t.counter_group)))
             for t in self.types)
-        return View("choice", Msg("queue.choose.title"), Msg("queue.choose.body"), options=options,
-                    prompt="queue_choose")
+        return View("choice", Msg("queue.choose.title"), Msg("queue.choose.body"), options=options)
 
     def on_choose(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and any(t.id == data.get("option") for t in self.types):
@@ -74,7 +73,7 @@ class QueueTicketFlow(Evaluate, Flow):
         key = self._keys.setdefault(type_id, f"{self.ctx.session.id}-{type_id}-{secrets.token_hex(4)}")
         terminal = self.ctx.config.terminal.id
         self.work(lambda: self.ctx.platform.issue_ticket(type_id, terminal, key))
-        return View("waiting", Msg("queue.issuing.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("queue.issuing.title"), Msg("common.please_wait"))
 
     def on_issuing(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -92,7 +91,7 @@ class QueueTicketFlow(Evaluate, Flow):
         doc = self.receipt()
         self.work(lambda: print_journaled(self.ctx, self.id, doc))
         return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
-                    data={"progress": True}, prompt="printing")
+                    data={"progress": True})
 
     def on_printing(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -125,7 +124,7 @@ class QueueTicketFlow(Evaluate, Flow):
         return View("ticket", Msg("queue.ticket.title"), body, options=tuple(options), data={
             "number": t.number, "qr": t.verify_url, "type_title": t.title,
             "counters": t.counter_group, "waiting": t.waiting, "print_error": print_error,
-        }, prompt="queue_ticket")
+        })
 
     def on_ticket(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint":
@@ -160,7 +159,7 @@ class QueueTicketFlow(Evaluate, Flow):
         self.last_error = reason
         return View("error", title, body, options=(Option("retry", Msg("action.retry")),
                                                     Option("home", Msg("action.back_to_start"))),
-                    data={"reason": reason}, prompt="error")
+                    data={"reason": reason})
 
     def on_error(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "retry":

@@ -45,7 +45,7 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     def enter_loading(self) -> View:
         ref = self.citizen_ref()
         self.work(lambda: self.ctx.platform.real_estate_properties(ref))
-        return View("waiting", Msg("re.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("re.loading.title"), Msg("common.please_wait"))
 
     def on_loading(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -69,7 +69,7 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
         body = Msg("re.list.body", count=count) if count else Msg("re.list.none")
         return View("result", Msg("re.list.title"), body,
                     options=self.final_options(Option("print", Msg("action.print"))),
-                    data={"rows": self.rows(), "qr": None, "count": count}, prompt="re_list")
+                    data={"rows": self.rows(), "qr": None, "count": count})
 
     def on_properties(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "print":

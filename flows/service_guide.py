@@ -43,7 +43,7 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
     # loading ---------------------------------------------------------------------------------
     def enter_loading(self) -> View:
         self.work(self.ctx.platform.guides)
-        return View("waiting", Msg("guide.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("guide.loading.title"), Msg("common.please_wait"))
 
     def on_loading(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -74,7 +74,7 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
             options = tuple(Option(f"dept:{g.department}", g.department_title) for g in self.departments())
         return View("search", Msg("guide.browse.title"), Msg("guide.browse.body"), options=options,
                     data={"query": self.query, "max_len": MAX_QUERY, "keyboard": "initials",
-                          "count": len(options) if self.query else 0, "notice": notice}, prompt="guide_browse")
+                          "count": len(options) if self.query else 0, "notice": notice})
 
     def enter_browse(self) -> View:
         return self.browse_view()
@@ -102,7 +102,7 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
         inside = [g for g in self.guides if g.department == self.department]
         title = inside[0].department_title if inside else Msg("guide.browse.title")
         options = (*(Option(f"guide:{g.id}", g.title) for g in inside), Option("back", Msg("action.back")))
-        return View("choice", title, Msg("guide.department.body"), options=options, prompt="guide_department")
+        return View("choice", title, Msg("guide.department.body"), options=options)
 
     def on_department(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose":
@@ -113,7 +113,7 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
         gid = self.guide_id
         assert gid is not None
         self.work(lambda: self.ctx.platform.guide(gid))
-        return View("waiting", Msg("guide.loading_guide.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("guide.loading_guide.title"), Msg("common.please_wait"))
 
     def on_loading_guide(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -138,7 +138,7 @@ class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
         assert g is not None
         return View("result", g.title, Msg("guide.qr.caption"),
                     options=self.final_options(Option("print", Msg("action.print")), Option("back", Msg("action.back"))),
-                    data={"rows": self.rows(), "qr": g.url}, prompt="guide")
+                    data={"rows": self.rows(), "qr": g.url})
 
     def on_guide(self, event: str, data: dict[str, Any]) -> None:
         option = data.get("option")

@@ -49,7 +49,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
     def enter_loading_types(self) -> View:
         ref = self.citizen_ref()
         self.work(lambda: self.ctx.platform.si_certificate_types(ref))
-        return View("waiting", Msg("si.loading.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("si.loading.title"), Msg("common.please_wait"))
 
     def on_loading_types(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -61,7 +61,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
     def enter_choose_type(self) -> View:
         options = tuple(Option(t.id, t.title, enabled=t.available and bool(t.periods), reason=t.reason)
                         for t in self.types)
-        return View("choice", Msg("si.type.title"), Msg("si.type.body"), options=options, prompt="si_type")
+        return View("choice", Msg("si.type.title"), Msg("si.type.body"), options=options)
 
     def on_choose_type(self, event: str, data: dict[str, Any]) -> None:
         chosen = next((t for t in self.types if t.id == data.get("option")), None)
@@ -79,7 +79,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
 
     def enter_choose_period(self) -> View:
         options = tuple(Option(p.id, period_label(p)) for p in self._type().periods)
-        return View("choice", Msg("si.period.title"), Msg("si.period.body"), options=options, prompt="si_period")
+        return View("choice", Msg("si.period.title"), Msg("si.period.body"), options=options)
 
     def on_choose_period(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and any(p.id == data.get("option") for p in self._type().periods):
@@ -91,7 +91,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
         ref, type_id, period_id = self.citizen_ref(), self.type_id, self.period_id
         assert type_id is not None and period_id is not None
         self.work(lambda: self.ctx.platform.si_certificate(ref, type_id, period_id))
-        return View("waiting", Msg("si.loading_certificate.title"), Msg("common.please_wait"), prompt="wait")
+        return View("waiting", Msg("si.loading_certificate.title"), Msg("common.please_wait"))
 
     def on_loading_certificate(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
@@ -124,7 +124,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
     def enter_preview(self) -> View:
         return View("result", Msg("si.preview.title"), Msg("si.preview.body"),
                     options=(Option("print", Msg("action.print")), Option("back", Msg("action.back"))),
-                    data={"rows": self.rows(), "qr": None}, prompt="si_preview")
+                    data={"rows": self.rows(), "qr": None})
 
     def on_preview(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "print":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty, StringProperty
+from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 import screens.options  # noqa: F401 - registers OptionList, BigButton, BiLabel... for the .kv rules
@@ -19,12 +19,10 @@ def _noop(name: str, **data: Any) -> None:
 
 class KioskScreen(Screen):
     view = ObjectProperty(None, allownone=True)
-    prompt = StringProperty("")
     intent: Intent = _noop
 
     def show(self, view: Any) -> None:
         self.view = view
-        self.prompt = getattr(view, "prompt", None) or self.name
 
     def emit(self, name: str, **data: Any) -> None:
         self.intent(name, **data)

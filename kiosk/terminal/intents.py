@@ -51,7 +51,7 @@ class Intents:
                 self.root.show_view(View(kind="error", title=Msg("error.failsafe.title"),
                                          body=Msg("error.failsafe.body"),
                                          options=(Option("ok", Msg("action.back_to_start")),),
-                                         data={"reason": reason}, prompt="error"))
+                                         data={"reason": reason}))
                 self._done_deadline = self.clock.monotonic() + FlowRunner.FAILSAFE_TIMEOUT_S
         finally:
             self._crashing = False

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import csv
 
-from kiosk.i18n.catalogs import LANGS, read
+from kiosk.i18n.catalogs import read
+from kiosk.i18n.languages import codes
+
+LANGS = codes()
 from kiosk.i18n.translator import LOCALES_DIR
 
 REQUIRED = {"社保", "医保", "不动产", "证明", "取号", "办件", "证照", "好差评"}  # noqa: RUF001 - glossary terms
