@@ -187,8 +187,21 @@ def check_manifest(release_dir: Path, expected_version: str | None = None) -> di
     files = manifest.get("files")
     if not isinstance(files, dict):
         raise InstallError("manifest.json: no file list")
+    root = release_dir.resolve()
     for name, digest in files.items():
+        # A name is a plain relative path inside the release: a manifest naming `../../etc/hostname`
+        # or a symlinked path would have the updater hash (and accept) a file it did not ship.
+        pure = PurePosixPath(name) if isinstance(name, str) else None
+        if (pure is None or not name or "\x00" in name or "\\" in name or pure.is_absolute()
+                or any(part in ("..", ".", "") for part in name.split("/"))):
+            raise InstallError(f"manifest.json: file name {name!r} is not a path inside the release")
         path = release_dir / name
-        if not path.is_file() or _sha256_file(path) != digest:
+        try:
+            inside = path.resolve().is_relative_to(root) and not path.is_symlink()
+        except (OSError, RuntimeError):
+            inside = False
+        if not inside:
+            raise InstallError(f"manifest.json: file name {name!r} leads outside the release")
+        if not isinstance(digest, str) or not path.is_file() or _sha256_file(path) != digest:
             raise InstallError(f"release file {name!r} does not match manifest.json")
     return manifest

@@ -212,8 +212,15 @@ def test_archive_must_match_its_manifest(tmp_path):
 
     good = hashlib.sha256(b"print(1)\n").hexdigest()
     for files, listed, why in (({"kiosk/a.py": b"print(2)\n"}, {"kiosk/a.py": good}, "does not match"),
-                               ({"kiosk/a.py": b"print(1)\n", "kiosk/extra.py": b""}, {"kiosk/a.py": good}, "not in manifest")):
-        dest = tmp_path / f"dest-{why.replace(' ', '-')}"
+                               ({"kiosk/a.py": b"print(1)\n", "kiosk/extra.py": b""}, {"kiosk/a.py": good}, "not in manifest"),
+                               # a manifest naming a file outside the release (it was hashed and accepted)
+                               ({"kiosk/a.py": b"print(1)\n"}, {"kiosk/a.py": good, "../../etc/hostname": hashlib.sha256(
+                                   Path("/etc/hostname").read_bytes()).hexdigest() if Path("/etc/hostname").is_file() else ""},
+                                "not a path inside the release"),
+                               ({"kiosk/a.py": b"print(1)\n"}, {"kiosk/a.py": good, "/etc/hostname": ""},
+                                "not a path inside the release"),
+                               ({"kiosk/a.py": b"print(1)\n"}, {"kiosk/./a.py": good}, "not a path inside the release")):
+        dest = tmp_path / f"dest-{len(list(tmp_path.iterdir()))}"
         dest.mkdir()
         with pytest.raises(InstallError, match=why):
             safe_extract(build(files, listed), dest, "1.0.0")
