@@ -190,11 +190,14 @@ class RunResult:
 
 def run_flow(flow_id: str, config: Any, *, data_dir: Path | None = None, receipts_dir: Path | None = None,
              language: str | None = None, max_steps: int = MAX_STEPS, clock: Any = None,
-             on_step: Callable[[str, View], None] | None = None) -> RunResult:
-    """Build the headless rig, run one flow with the demo citizen, deliver its evaluation."""
+             on_step: Callable[[str, View], None] | None = None, card: str | None = None) -> RunResult:
+    """Build the headless rig, run one flow with the demo citizen, deliver its evaluation.
+    `card`: one of the simulator panel's ID cards (kiosk/demo/sim_rig.py DEMO_CARDS, e.g.
+    "idcard.yi") instead of the seed's demo citizen."""
     # Imported here: the Driver alone (tests) needs none of the rig's devices and services.
     from flows.registry import FLOWS
-    from kiosk.demo.rig import build_rig, receipt_code, synthetic_jpeg
+    from kiosk.demo.rig import RigError, build_rig, demo_card, receipt_code, synthetic_jpeg
+    from kiosk.demo.sim_rig import panel_card
     from kiosk.platform.outbox import OutboxSender
     from kiosk.core.session import Session
 
@@ -204,11 +207,14 @@ def run_flow(flow_id: str, config: Any, *, data_dir: Path | None = None, receipt
     rig = build_rig(config, data_dir=data_dir, receipts_dir=receipts_dir, clock=clock)
     try:
         services = rig.services
-        citizen = rig.demo_citizen()
         demo = rig.demo()
+        id_card = panel_card(card) if card else demo_card(rig.demo_citizen())
+        citizen = next((c for c in rig.seed.get("citizens", []) if c["id_number"] == id_card["id_number"]), None)
+        if citizen is None:
+            raise RigError(f"the card {card} is not a citizen of the demo platform")
 
         def identity() -> Identity:
-            record = rig.read_card()  # the real serial path, against the simulator
+            record = rig.read_card(id_card)  # the real serial path, against the simulator
             return Identity(source="idcard", name=record.name, id_number=record.id_number,
                             card_type=record.card_type)
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from devices.idcard.layout import tables
 from devices.idcard.parse import IdRecord
 from devices.idcard.reader import read_once
 from devices.idcard.simulator import IdCardSimulator
@@ -34,7 +33,6 @@ from kiosk.runtime.services import Services
 log = logging.getLogger(__name__)
 
 CARD_READ_TIMEOUT_S = 5.0
-GENDERS = {"1": "male", "2": "female"}
 
 
 class RigError(Exception):
@@ -50,24 +48,14 @@ def headless_config(cfg: Config) -> Config:
 
 
 def demo_card(citizen: dict[str, Any]) -> dict[str, Any]:
-    """The seed citizen as the ID card simulator's card description (devices/idcard/cards/*.json)."""
-    resident_id = next((e for e in citizen.get("elicenses", []) if e["type"] == "resident_id"), None)
-    if resident_id is None:
-        raise RigError("the demo citizen has no resident ID card in the seed")
-    return {
-        "card_type": "resident",
-        "name": citizen["name"]["zh_CN"],
-        "gender": GENDERS.get(citizen["gender"], "unknown"),
-        "nation": tables().nations.get(citizen["nation"]),
-        "nation_code": citizen["nation"],
-        "birth_date": citizen["birth_date"],
-        "address": citizen["address"],
-        "id_number": citizen["id_number"],
-        "issuer": resident_id["issuer"],
-        "valid_from": resident_id["issued_on"],
-        "valid_until": resident_id["valid_until"],
-        "long_term": resident_id["valid_until"] is None,
-    }
+    """The seed citizen's ID card: the simulator panel's card of that citizen
+    (kiosk/demo/sim_rig.py DEMO_CARDS), so the headless run and the panel use the same cards."""
+    from kiosk.demo.sim_rig import card_for
+
+    card = card_for(citizen["id_number"])
+    if card is None:
+        raise RigError("the demo citizen is not a card of the simulator panel (kiosk/demo/sim_rig.py)")
+    return card
 
 
 def synthetic_jpeg(size: int = 48) -> bytes:

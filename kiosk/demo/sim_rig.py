@@ -11,9 +11,22 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 IDCARDS = Path(__file__).resolve().parents[2] / "devices" / "idcard" / "cards"
+# The demo's ID cards: the one list. The panel offers these, the headless run (kiosk/demo/rig.py)
+# reads the seed's demo citizen from them, and each holder is a citizen of the demo platform's
+# seed (kiosk/demo_platform/seed.json; tests/flows/test_demo_cards.py keeps it so).
 DEMO_CARDS = {"idcard.han": "resident_han.json", "idcard.tibetan": "resident_tibetan_garze.json",
               "idcard.yi": "resident_yi_liangshan.json"}
-DEMO_CODE = "SC2026112200123"  # the Tibetan demo citizen's application receipt number
+DEMO_CODE = "SC2026112200123"  # an application receipt number in the seed
+
+
+def panel_card(action: str) -> dict[str, Any]:
+    """The ID card the panel's button `action` puts on the reader (simulator card description)."""
+    return json.loads((IDCARDS / DEMO_CARDS[action]).read_text(encoding="utf-8"))
+
+
+def card_for(id_number: str) -> dict[str, Any] | None:
+    """The panel's card of this citizen, if the panel has one."""
+    return next((c for c in map(panel_card, DEMO_CARDS) if c["id_number"] == id_number), None)
 
 
 def synthetic_face_jpeg() -> bytes:
@@ -30,7 +43,7 @@ def act(controller: Any, action: str) -> None:
     sims = hub.sims
     family, _, what = action.partition(".")
     if action in DEMO_CARDS and "idcard" in sims:
-        sims["idcard"].present(json.loads((IDCARDS / DEMO_CARDS[action]).read_text(encoding="utf-8")))
+        sims["idcard"].present(panel_card(action))
     elif action == "idcard.remove" and "idcard" in sims:
         sims["idcard"].remove()
     elif action == "idcard.unplug" and "idcard" in sims:

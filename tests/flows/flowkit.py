@@ -18,7 +18,7 @@ from kiosk.core.journal import Journal
 from kiosk.core.session import Session
 
 SEED: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
-DEMO_ID = SEED["demo"]["citizen"]
+DEMO_ID = "513327196208050282"  # 泽仁卓玛, whose records these tests know (pension, real estate, Tibetan name)
 DEMO_APPLICATION = SEED["demo"]["application"]
 JPEG = b"\xff\xd8\xff\xe0" + bytes(64) + b"\xff\xd9"  # a JPEG as far as the demo platform cares
 NOT_JPEG = b"\x89PNG\r\n\x1a\n" + bytes(32)

@@ -223,3 +223,14 @@ def test_a_reader_unplugged_on_the_identify_step_changes_what_it_asks_for_at_onc
     down.clear()
     h.send("device_status", name="idcard", state="ok", reason="")
     assert "idcard" in h.view.data["accept"]
+
+
+def test_a_card_the_platform_does_not_know_is_a_definite_answer_without_retry(harness):
+    from flows.ports import Identity
+
+    h = harness(FLOW)
+    h.send("card_read", identity=Identity(source="idcard", name="某某", id_number="110101199001010013",
+                                          card_type="resident"))
+    h.drive(until="error")
+    assert h.step == "error" and h.view.data["reason"] == "rejected:citizen_not_found"
+    assert h.option_ids() == ["home"]  # asking again would give the same answer
