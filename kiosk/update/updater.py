@@ -28,14 +28,12 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib import parse
 
 from tuf.api import exceptions as tuf_errors
 from tuf.api.metadata import Metadata, TargetFile, Targets
-from tuf.ngclient import Updater as _NgUpdater
 from tuf.ngclient import UpdaterConfig
 from tuf.ngclient.fetcher import FetcherInterface
 
@@ -47,152 +45,28 @@ from kiosk.update.errors import (
     HealthCheckFailed,
     InstallError,
     MetadataRejected,
-    RepositoryUnavailable,
     TrustError,
     UpdateBusy,
     UpdateError,
 )
 from kiosk.update.health import CommandHealthCheck, HealthCheck, HealthResult
+from kiosk.update.state import (
+    KEEP_RELEASES,
+    MARKER,
+    ApplyResult,
+    CheckResult,
+    UpdateState,
+    _Candidate,
+)
+from kiosk.update.content import ContentPacks
+from kiosk.update.recovery import Recovery
+from kiosk.update.tuf_client import DurableTufUpdater, tuf_errors_as_ours
 
 log = logging.getLogger(__name__)
 
-MARKER = ".kiosk-release.json"
-KEEP_RELEASES = 3
-MAX_INTERRUPTED = 2  # a version whose health check was cut short this often is marked bad
-
-
-# -- state ---------------------------------------------------------------------------------------
-@dataclass
-class UpdateState:
-    current: str | None = None
-    previous: str | None = None
-    pending: str | None = None
-    bad: list[str] = field(default_factory=list)
-    interrupted: dict[str, int] = field(default_factory=dict)
-    content: dict[str, str] = field(default_factory=dict)
-    updated_at: int = 0
-
-    @classmethod
-    def load(cls, path: Path) -> UpdateState:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls()
-        except (OSError, ValueError) as e:
-            # Written atomically, so this means manual damage; start from the symlink instead.
-            log.warning("unreadable %s (%s); rebuilding from the current link", path, e)
-            return cls()
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in raw.items() if k in known})
-
-    def save(self, path: Path) -> None:
-        self.updated_at = int(time.time())
-        atomic_write_json(path, asdict(self))
-
-
-# -- results -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CheckResult:
-    current: str | None
-    available: str | None
-    ring: str
-    eligible: bool
-    bucket: int
-    release_ring: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"current": self.current, "available": self.available, "ring": self.ring,
-                "eligible": self.eligible, "bucket": self.bucket, "release_ring": self.release_ring}
-
-
-@dataclass(frozen=True)
-class ApplyResult:
-    # up_to_date | waiting_idle | committed | rolled_back | failed
-    outcome: str
-    current: str | None
-    version: str | None = None
-    error: UpdateError | None = None
-    health: HealthResult | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome in ("up_to_date", "waiting_idle", "committed")
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"outcome": self.outcome, "current": self.current, "version": self.version}
-        if self.error is not None:
-            out.update(self.error.to_dict())
-        if self.health is not None:
-            out["health"] = self.health.to_dict()
-        return out
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    version: str
-    ring: str
-    path: str
-
-
-@dataclass(frozen=True)
-class ContentResult:
-    kind: str
-    version: str
-    path: Path
-
-
-# -- the TUF client, with durable metadata writes --------------------------------------------
-class _DurableTufUpdater(_NgUpdater):
-    """ngclient replaces metadata files atomically but does not fsync; a power cut could leave
-    an empty timestamp.json behind. This override (of ngclient 7's `_persist_file` hook) adds the
-    fsyncs; everything else is stock ngclient."""
-
-    def _persist_file(self, filename: str, data: bytes) -> None:
-        directory = os.path.dirname(filename)
-        tmp = os.path.join(directory, f".{os.path.basename(filename)}.tmp-{secrets.token_hex(4)}")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, filename)
-        except OSError:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(tmp)
-            raise
-        fsync_dir(directory)
-
-
-@contextlib.contextmanager
-def _tuf_errors(stage: str) -> Iterator[None]:
-    """Translate python-tuf's exceptions into ours. `stage` is "metadata" or "target"."""
-    try:
-        yield
-    except tuf_errors.DownloadLengthMismatchError as e:
-        # Longer than the signed (or configured maximum) length: an endless-data attack.
-        cls = ArtifactRejected if stage == "target" else MetadataRejected
-        raise cls(f"{stage} larger than allowed: {e}") from e
-    except tuf_errors.LengthOrHashMismatchError as e:
-        cls = ArtifactRejected if stage == "target" else MetadataRejected
-        raise cls(f"{stage} does not match its signed hash/length: {e}") from e
-    except tuf_errors.ExpiredMetadataError as e:
-        raise MetadataRejected(f"expired metadata: {e}") from e
-    except tuf_errors.BadVersionNumberError as e:
-        raise MetadataRejected(f"metadata rollback refused: {e}") from e
-    except tuf_errors.UnsignedMetadataError as e:
-        raise MetadataRejected(f"metadata not signed by the trusted keys: {e}") from e
-    except tuf_errors.RepositoryError as e:
-        raise MetadataRejected(f"metadata rejected: {e}") from e
-    except tuf_errors.DownloadError as e:
-        raise RepositoryUnavailable(f"repository unreachable: {e}") from e
-    except ValueError as e:  # malformed metadata that slipped past the typed errors
-        raise MetadataRejected(f"metadata rejected: {e}") from e
-    except OSError as e:
-        raise InstallError(f"cannot write update files: {e}") from e
-
 
 # -- the updater ---------------------------------------------------------------------------------
-class Updater:
+class Updater(Recovery, ContentPacks):
     """One terminal's updater. Single instance per install root (a file lock enforces it).
 
     `hook(step)` is called at every step boundary; crash tests raise or SIGKILL from it.
@@ -225,7 +99,7 @@ class Updater:
         self.state_path = self.root / "state.json"
         self.metadata_dir = self.root / "tuf" / "metadata"
         self.downloads_dir = self.root / "tuf" / "downloads"
-        self._tuf: _DurableTufUpdater | None = None
+        self._tuf: DurableTufUpdater | None = None
 
     # -- public API -----------------------------------------------------------------------------
     def state(self) -> UpdateState:
@@ -293,118 +167,7 @@ class Updater:
         except Exception as e:  # noqa: BLE001 - the link is right; the next start picks it up
             log.warning("restart after recovery failed: %s", e)
 
-    def fetch_content(self, kind: str) -> ContentResult | None:
-        """Download the newest eligible content of `kind` (catalog, translations, announcement)
-        into content/<kind>/<version>/ and point content/<kind>/current at it."""
-        with self._locked():
-            state, _ = self._recover()
-            tuf = self._refresh()
-            best: _Candidate | None = None
-            for cand in self._listed(kind):
-                if rings.eligible(self.terminal_id, cand.ring, self.pilot_percent) and (
-                        best is None or rings.parse_version(cand.version) > rings.parse_version(best.version)):
-                    best = cand
-            if best is None:
-                return None
-            base = self.root / "content" / kind
-            dest_dir = base / best.version
-            dest = dest_dir / Path(best.path).name
-            if state.content.get(kind) != best.version or not dest.exists():
-                with _tuf_errors("metadata"):
-                    info = tuf.get_targetinfo(best.path)
-                if info is None:
-                    raise MetadataRejected(f"{best.path} listed but not resolvable")
-                partial = base / f".partial-{best.version}-{secrets.token_hex(4)}"
-                partial.mkdir(parents=True)
-                with _tuf_errors("target"):
-                    tuf.download_target(info, str(partial / dest.name), self.repo_url + "targets/")
-                fsync_tree(partial)
-                if dest_dir.exists():
-                    shutil.rmtree(dest_dir)
-                os.rename(partial, dest_dir)
-                fsync_dir(base)
-                atomic_symlink(base / "current", best.version)
-                state.content[kind] = best.version
-                state.save(self.state_path)
-                self._prune_content(base, best.version)
-            return ContentResult(kind, best.version, dest)
-
-    @staticmethod
-    def _prune_content(base: Path, current: str) -> None:
-        versions = sorted((p.name for p in base.iterdir() if p.is_dir() and rings.is_version(p.name)),
-                          key=rings.parse_version, reverse=True)
-        for name in versions[KEEP_RELEASES:]:
-            if name != current:
-                shutil.rmtree(base / name, ignore_errors=True)
-        for p in base.glob(".partial-*"):
-            shutil.rmtree(p, ignore_errors=True)
-
-    # -- recovery -------------------------------------------------------------------------------
-    def _recover(self) -> tuple[UpdateState, bool]:
-        self.releases_dir.mkdir(parents=True, exist_ok=True)
-        self._clean_debris()
-        state = UpdateState.load(self.state_path)
-        changed = False
-        if state.pending is not None:
-            # A switch that never reached commit: the new version is not trusted yet.
-            v = state.pending
-            state.interrupted[v] = state.interrupted.get(v, 0) + 1
-            if state.interrupted[v] >= MAX_INTERRUPTED and v not in state.bad:
-                state.bad.append(v)
-            state.pending = None
-            changed = True
-        if state.current is not None and not self._complete(state.current):
-            log.error("committed release %s is missing or incomplete", state.current)
-            if state.previous and self._complete(state.previous):
-                state.current, state.previous = state.previous, None
-            else:
-                state.current = None
-            changed = True
-        if state.current is None:
-            linked = self.current_version()
-            if linked is not None and linked not in state.bad and state.pending is None:
-                # Installed by the OS image or by hand, without a state file: adopt it.
-                state.current = linked
-                changed = True
-        switched = False
-        if state.current is not None:
-            want = f"releases/{state.current}"
-            try:
-                have = os.readlink(self.current_link)
-            except OSError:
-                have = None
-            if have != want:
-                atomic_symlink(self.current_link, want)
-                switched = True
-        if changed:
-            state.save(self.state_path)
-        return state, switched
-
-    def _clean_debris(self) -> None:
-        for p in self.releases_dir.glob(".partial-*"):
-            shutil.rmtree(p, ignore_errors=True)
-        for p in self.releases_dir.glob(".trash-*"):
-            shutil.rmtree(p, ignore_errors=True)
-        for p in self.root.glob(".current.tmp-*"):
-            p.unlink(missing_ok=True)
-        for p in self.root.glob(".state.json.tmp-*"):
-            p.unlink(missing_ok=True)
-
-    def _complete(self, version: str) -> bool:
-        try:
-            marker = json.loads((self.releases_dir / version / MARKER).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return False
-        return isinstance(marker, dict) and marker.get("version") == version
-
-    def _safe_current(self) -> str | None:
-        try:
-            return UpdateState.load(self.state_path).current
-        except Exception:  # noqa: BLE001 - reporting must not fail
-            return None
-
-    # -- TUF ------------------------------------------------------------------------------------
-    def _refresh(self) -> _DurableTufUpdater:
+    def _refresh(self) -> DurableTufUpdater:
         bootstrap: bytes | None
         try:
             bootstrap = self.trusted_root.read_bytes()
@@ -417,14 +180,14 @@ class Updater:
             bootstrap = None
         self.metadata_dir.mkdir(parents=True, exist_ok=True)
         try:
-            tuf = _DurableTufUpdater(str(self.metadata_dir), self.repo_url + "metadata/",
+            tuf = DurableTufUpdater(str(self.metadata_dir), self.repo_url + "metadata/",
                                      str(self.downloads_dir), self.repo_url + "targets/",
                                      fetcher=self.fetcher, config=self.tuf_config, bootstrap=bootstrap)
         except (tuf_errors.RepositoryError, ValueError, KeyError, TypeError) as e:
             raise TrustError(f"trusted root {self.trusted_root} is not valid TUF root metadata: {e}") from e
         except OSError as e:
             raise InstallError(f"cannot write TUF metadata: {e}") from e
-        with _tuf_errors("metadata"):
+        with tuf_errors_as_ours("metadata"):
             tuf.refresh()
         self._tuf = tuf
         self.hook("refreshed")
@@ -466,7 +229,7 @@ class Updater:
     def _install(self, cand: _Candidate) -> Path:
         tuf = self._tuf
         assert tuf is not None
-        with _tuf_errors("metadata"):
+        with tuf_errors_as_ours("metadata"):
             info = tuf.get_targetinfo(cand.path)
         if info is None:
             raise MetadataRejected(f"{cand.path} listed but not resolvable")
@@ -500,12 +263,12 @@ class Updater:
         except (OSError, ValueError):
             return {}
 
-    def _download(self, tuf: _DurableTufUpdater, info: TargetFile) -> Path:
+    def _download(self, tuf: DurableTufUpdater, info: TargetFile) -> Path:
         self.downloads_dir.mkdir(parents=True, exist_ok=True)
         dest = self.downloads_dir / parse.quote(info.path, "")
         cached = tuf.find_cached_target(info, str(dest))
         if cached is None:
-            with _tuf_errors("target"):
+            with tuf_errors_as_ours("target"):
                 tuf.download_target(info, str(dest))
             # ngclient verified the bytes before writing them, but wrote them in place: verify
             # the file once more so a torn write is never extracted.
