@@ -27,9 +27,6 @@ Here, beside kiosk/demo/headless.py whose demo citizen it extends (kiosk/ may no
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import gc
 import logging
 import random
 import shutil
@@ -40,25 +37,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from devices.status import FAULT, DeviceStatus
-from flows.engine import FlowRunner, WorkResult, run_inline
-from kiosk.demo.headless import DemoInputs, Driver
+from flows.engine import FlowRunner
+from kiosk.demo.headless import DemoInputs
 from flows.ports import FlowContext, Identity
 from flows.registry import FLOWS
 from kiosk.core import logs
 from kiosk.core.clock import FakeClock
-from kiosk.demo.rig import Rig, build_rig, receipt_code, synthetic_jpeg
+from kiosk.demo.rig import build_rig, receipt_code, synthetic_jpeg
 from kiosk.platform.outbox import OutboxSender
 from kiosk.core.session import Session
+from kiosk.demo.memory import biggest_growths, rss_mb, settled_rss_mb
+from kiosk.demo.soak_faults import MAX_STEPS, NO_FAULT_SHARE, Faults, FaultyDriver, FaultyPrinter
 
 BUDGET_MB = 10.0
 FAULT_KINDS = ("card_pulled", "idcard_unplugged", "paper_out", "printer_unplugged", "platform_down", "timeout",
                "walked_away")
-NO_FAULT_SHARE = 0.3  # sessions that go as planned
 SESSION_GAP_S = 5.0  # simulated time between two citizens
-MAX_STEPS = 120
 TRACE_FRAMES = 12
-TRACE_TOP = 12
 
 
 @dataclass
@@ -114,58 +109,6 @@ class SessionRecord:
     reason: str | None
 
 
-# -- memory ----------------------------------------------------------------------------------------
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-
-
-_LIBC = _libc()
-
-
-def settled_rss_mb() -> tuple[float, float]:
-    """RSS after a full collection and after malloc has given its free memory back to the OS.
-
-    Why malloc_trim: the rig serves HTTP from a thread per request (the demo platform) and the
-    printer emulator from a thread per connection. glibc gives threads their own malloc arenas,
-    and memory freed in an arena stays in the process (counted in RSS) until the arena's top is
-    trimmed, which depends on where the last live block happens to sit. So raw RSS moves by
-    megabytes with the order in which threads freed things, not with what is still alive.
-    malloc_trim(0) returns every arena's free pages to the OS; what RSS shows after it is memory
-    in use (plus fragmentation that cannot be returned, which a leak would still show as growth).
-    Both ends of the measurement do the same, so nothing is hidden from the comparison, and the
-    untrimmed figure is returned too (and reported) for comparison: (trimmed, untrimmed).
-    """
-    gc.collect()
-    untrimmed = rss_mb()
-    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
-        _LIBC.malloc_trim(0)
-    return rss_mb(), untrimmed
-
-
-def _trace_lines(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, top: int = TRACE_TOP) -> list[str]:
-    """The biggest growths between two snapshots, grouped by allocation traceback."""
-    ignore = (tracemalloc.Filter(False, tracemalloc.__file__), tracemalloc.Filter(False, __file__, all_frames=False))
-    stats = after.filter_traces(ignore).compare_to(before.filter_traces(ignore), "traceback")
-    lines = []
-    for stat in [s for s in stats if s.size_diff > 0][:top]:
-        frames = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(stat.traceback[-6:]))
-        lines.append(f"{stat.size_diff / 1024:+.1f} KiB {stat.count_diff:+d} blocks: {frames}")
-    return lines
-
-
 def _lines_with(files: list[Path], values: list[str]) -> int:
     found = 0
     for path in files:
@@ -173,159 +116,6 @@ def _lines_with(files: list[Path], values: list[str]) -> int:
             found += sum(1 for line in f if any(v in line for v in values))
     return found
 
-
-# -- faults ----------------------------------------------------------------------------------------
-
-class Faults:
-    """The current session's fault and the hooks it happens through: the flow's `submit` (to hold
-    a call), its `device_status`, the printer (wrapped), the platform server's fault switch."""
-
-    def __init__(self, rig: Rig, clock: FakeClock, rnd: random.Random) -> None:
-        self.rig, self.clock, self.rnd = rig, clock, rnd
-        self.kind = "none"
-        self.happened = False
-        self.statuses: dict[str, DeviceStatus] = {}
-        self.held: list[tuple[Callable[[], Any], Callable[[WorkResult], None]]] = []
-        self._requests_before = 0
-        self._print_variant = ""
-
-    def begin(self, kind: str) -> None:
-        self.kind, self.happened = kind, False
-        self._print_variant = self.rnd.choice(("before", "mid")) if kind == "printer_unplugged" else ""
-        self._rows = self.rnd.randint(20, 300)
-        server = self.rig.services.demo_server
-        self._requests_before = server.requests_total
-        server.set_fault("down" if kind == "platform_down" else "none")
-
-    def end(self) -> None:
-        """The technician's morning: the platform back, the printer plugged in with paper."""
-        self.release()
-        server = self.rig.services.demo_server
-        if self.kind == "platform_down":
-            self.happened = server.requests_total > self._requests_before
-        server.set_fault("none")
-        self.rig.emulator.replug()
-        self.rig.emulator.set_state("ok")
-        self.statuses.clear()
-
-    # the flow's hooks
-    def device_status(self, name: str) -> DeviceStatus | None:
-        return self.statuses.get(name)
-
-    def submit(self, fn: Callable[[], Any], done: Callable[[WorkResult], None]) -> None:
-        if self.kind == "timeout" and not self.happened and not self.held:
-            self.held.append((fn, done))  # no answer yet: the step waits, its deadline runs
-            return
-        run_inline(fn, done)
-
-    def release(self) -> None:
-        """Held calls answer now (late: the runner drops results for a step that was left)."""
-        held, self.held = self.held, []
-        for fn, done in held:
-            run_inline(fn, done)
-
-    def before_print(self) -> None:
-        if self.happened:
-            return
-        emulator = self.rig.emulator
-        if self.kind == "paper_out":
-            emulator.run_out_after_rows(self._rows)
-            self.happened = True
-        elif self.kind == "printer_unplugged":
-            emulator.unplug(after_rows=self._rows if self._print_variant == "mid" else None)
-            self.happened = True
-
-    def unplug_idcard(self) -> None:
-        self.statuses["idcard"] = DeviceStatus(FAULT, "disconnected", "the reader went away", self.clock.monotonic())
-        self.happened = True
-
-
-class FaultyPrinter:
-    """The rig's printer, with the session's printer fault applied when a job starts."""
-
-    def __init__(self, printer: Any, faults: Faults) -> None:
-        self._printer, self._faults = printer, faults
-
-    def status(self) -> DeviceStatus:
-        self._faults.before_print()  # the print queue asks first: a pulled cable shows here
-        return self._printer.status()
-
-    def print_document(self, doc: Any) -> None:
-        self._printer.print_document(doc)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._printer, name)
-
-
-class FaultyDriver(Driver):
-    """The demo citizen (flows/headless.Driver), with the session's fault; a patient one taps
-    "retry" (once) where an error offers it, as many do, which walks the flows' retry paths."""
-
-    faults: Faults
-    walk_at: int = 0
-    patient: bool = False
-    retried: int = 0
-    gone: bool = False  # walked away: does nothing any more, whatever the screen shows
-
-    def act(self) -> bool:
-        view = self.runner.view
-        f = self.faults
-        if self.gone:
-            return False
-        if view is None or f.happened:
-            return super().act()
-        if f.kind == "card_pulled" and view.kind == "identify":
-            f.happened = True
-            return self.send("card_removed", source="idcard")
-        if f.kind == "walked_away" and self.actions >= self.walk_at and self.runner.deadline is not None:
-            f.happened = True
-            return self.walk_away()
-        return super().act()
-
-    def _on_identify(self, view: Any) -> bool:
-        f = self.faults
-        if f.kind != "idcard_unplugged":
-            return super()._on_identify(view)
-        if not f.happened:
-            f.unplug_idcard()  # what the device hub reports, delivered to the running flow
-            return self.send("device_status", name="idcard", state=FAULT, reason="disconnected")
-        accept = tuple(view.data.get("accept", ()))
-        if "qrcode" in accept and self.inputs.identity_token:
-            return self.send("code_scanned", symbology="QRCODE", text=self.inputs.identity_token)
-        return self.walk_away()  # the card cannot be read and the flow takes nothing else
-
-    def _on_error(self, view: Any) -> bool:
-        if self.patient and self.retried < 1 and "retry" in self._option_ids(view):
-            self.retried += 1
-            return self._choose("retry")
-        return super()._on_error(view)
-
-    def _on_waiting(self, view: Any) -> bool:
-        f = self.faults
-        if not f.held or self.runner.deadline is None:
-            return False
-        f.happened = True
-        where = (self.runner.step, len(self.runner.history), self.runner.ended)
-        f.clock.advance(self.runner.deadline - f.clock.monotonic() + 1)
-        self.runner.tick()
-        if (self.runner.step, len(self.runner.history), self.runner.ended) == where:
-            return False  # the deadline passed and nothing happened: a spinner forever
-        f.release()  # the answer comes after all, to a step the citizen has left
-        return True
-
-    def walk_away(self) -> bool:
-        """Nobody touches the screen any more: only the steps' timeouts move the flow on."""
-        self.gone = True
-        clock = self.faults.clock
-        for _ in range(20):
-            if self.runner.ended or self.runner.deadline is None:
-                break
-            clock.advance(max(0.0, self.runner.deadline - clock.monotonic()) + 1)
-            self.runner.tick()
-        return True
-
-
-# -- the run ---------------------------------------------------------------------------------------
 
 def run_soak(sessions: int = 10000, warmup: int = 2500, seed: int = 1, *, budget_mb: float = BUDGET_MB,
              measure_memory: bool = True, trace: bool = False, config: Any = None,
@@ -422,7 +212,7 @@ def run_soak(sessions: int = 10000, warmup: int = 2500, seed: int = 1, *, budget
             end_rss, end_untrimmed = settled_rss_mb()
             growth, untrimmed_growth = end_rss - base_rss, end_untrimmed - base_untrimmed
             if before is not None:
-                trace_lines = _trace_lines(before, tracemalloc.take_snapshot())
+                trace_lines = biggest_growths(before, tracemalloc.take_snapshot())
         # The night is over: the platform is up, the outbox gets every record through.
         pending, stalled = journal.outbox_pending_count(), 0
         while pending and stalled < 3:  # a few rounds without progress: those are lost
