@@ -15,23 +15,20 @@ import copy
 import json
 import logging
 import re
-import sys
 import threading
 from datetime import datetime, timezone, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from kiosk.demo_platform.http import Server, Handler, error
 from kiosk.demo_platform.services import DemoServices, Refusal
 
 log = logging.getLogger(__name__)
 
 SEED_PATH = Path(__file__).with_name("seed.json")
 FAULTS = ("none", "down", "slow", "error500", "garbage", "wrong_shape")
-MAX_BODY = 64 * 1024
 # Face verification carries a JPEG (base64 in JSON): a face crop is tens of kilobytes.
-MAX_FACE_BODY = 2 * 1024 * 1024
-_FACE_ROUTE = "/api/v1/identity/face"
 _SUBMISSIONS = "/api/v1/submissions/"
 _KIND = re.compile(r"^[a-z_]{1,32}$")
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -43,17 +40,6 @@ def _now() -> str:
     return datetime.now(_CST).isoformat(timespec="seconds")
 
 
-class _Reply(Exception):
-    """Ends a request with this status and JSON body (keeps handlers free of nested ifs)."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
-def _error(status: int, code: str, message: str) -> _Reply:
-    return _Reply(status, {"error": {"code": code, "message": message}})
 
 
 KEEP_RECORDS = 2000  # requests logged, submissions and tickets remembered (oldest dropped)
@@ -98,7 +84,7 @@ class DemoPlatformServer:
             return self.url
         with self._lock:
             self._stopping = False
-        httpd = _Server(("127.0.0.1", self.port), _Handler)
+        httpd = Server(("127.0.0.1", self.port), Handler)
         httpd.platform = self
         self._httpd = httpd
         self._base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -218,10 +204,10 @@ class DemoPlatformServer:
             else:
                 routed = None
         except Refusal as r:
-            raise _error(r.status, r.code, r.message) from None
+            raise error(r.status, r.code, r.message) from None
         if routed is not None:
             return routed
-        raise _error(404, "not_found", f"no route for {method} {route}")
+        raise error(404, "not_found", f"no route for {method} {route}")
 
     def _queue_types(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -235,16 +221,16 @@ class DemoPlatformServer:
         req = _json_object(body)
         type_id, terminal_id = req.get("type_id"), req.get("terminal_id")
         if not isinstance(type_id, str) or not isinstance(terminal_id, str) or not terminal_id:
-            raise _error(400, "bad_request", "type_id and terminal_id must be strings")
+            raise error(400, "bad_request", "type_id and terminal_id must be strings")
         with self._lock:
             seen = self._tickets_by_key.get(key)
             if seen is not None:
                 if seen["type_id"] != type_id:
-                    raise _error(409, "idempotency_key_reused", "this key was used for another queue type")
+                    raise error(409, "idempotency_key_reused", "this key was used for another queue type")
                 return 200, {"ticket": copy.deepcopy(seen)}
             qt = self._queue.get(type_id)
             if qt is None:
-                raise _error(404, "unknown_queue_type", f"no queue type {type_id!r}")
+                raise error(404, "unknown_queue_type", f"no queue type {type_id!r}")
             self._issued[type_id] += 1
             # Halls reset numbers daily; a demo that runs for days just wraps after 999.
             seq = (self._issued[type_id] - 1) % 999 + 1
@@ -269,14 +255,14 @@ class DemoPlatformServer:
 
     def _submit(self, kind: str, headers: Any, body: bytes) -> tuple[int, Any]:
         if not _KIND.match(kind):
-            raise _error(404, "unknown_kind", "submission kind must match ^[a-z_]{1,32}$")
+            raise error(404, "unknown_kind", "submission kind must match ^[a-z_]{1,32}$")
         key = _idempotency_key(headers)
         payload = _json_object(body)
         with self._lock:
             seen = self._submissions_by_key.get(key)
             if seen is not None:
                 if seen["kind"] != kind or seen["payload"] != payload:
-                    raise _error(409, "idempotency_key_reused", "this key was used for a different record")
+                    raise error(409, "idempotency_key_reused", "this key was used for a different record")
                 return 200, {"submission": {**copy.deepcopy(seen), "duplicate": True}}
             record = {
                 "id": f"S{len(self._submissions) + 1:06d}",
@@ -304,9 +290,9 @@ class DemoPlatformServer:
 def _idempotency_key(headers: Any) -> str:
     key = headers.get("Idempotency-Key")
     if not key:
-        raise _error(400, "missing_idempotency_key", "POST needs an Idempotency-Key header")
+        raise error(400, "missing_idempotency_key", "POST needs an Idempotency-Key header")
     if not _KEY.match(key):
-        raise _error(400, "bad_idempotency_key", "Idempotency-Key must be 1-128 of [A-Za-z0-9._:-]")
+        raise error(400, "bad_idempotency_key", "Idempotency-Key must be 1-128 of [A-Za-z0-9._:-]")
     return str(key)
 
 
@@ -314,135 +300,10 @@ def _json_object(body: bytes) -> dict[str, Any]:
     try:
         value = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _error(400, "bad_json", "body must be a UTF-8 JSON object") from None
+        raise error(400, "bad_json", "body must be a UTF-8 JSON object") from None
     if not isinstance(value, dict):
-        raise _error(400, "bad_json", "body must be a JSON object")
+        raise error(400, "bad_json", "body must be a JSON object")
     return value
-
-
-def _wrong_shape(path: str) -> Any:
-    """Valid JSON in the shape of each reply with one field of the wrong type."""
-    if path.startswith("/api/v1/catalog"):
-        return {"departments": [{"id": 101, "title": {"zh_CN": "Social insurance"}, "items": []}]}
-    if path.startswith("/api/v1/queue/types"):
-        return {"queue_types": [{"id": "A", "title": {"zh_CN": "Social insurance business"}, "counter_group": "1-4", "waiting": "12"}]}
-    if path.startswith("/api/v1/queue/tickets"):
-        return {"ticket": {"number": 17, "type_id": "A"}}
-    if path.startswith("/api/v1/submissions"):
-        return {"submission": {"id": "S000001", "kind": "evaluation", "received_at": _now(), "duplicate": "no"}}
-    return {"status": 503}
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a request held by "slow" mode must not keep the process alive
-    platform: DemoPlatformServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # Clients that timed out and hung up are part of the fault modes, not server bugs.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, (ConnectionError, TimeoutError)):
-            return
-        log.exception("demo platform: request failed")
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "KioskDemoPlatform/1"
-    # HTTP/1.0: one request per connection, so a fault switch takes effect on the very next
-    # request instead of after an idle keep-alive connection dies.
-    protocol_version = "HTTP/1.0"
-    # A client that connects and never sends a request must not hold a thread forever.
-    timeout = 10
-
-    def handle(self) -> None:
-        platform = self.server.platform
-        platform._enter()
-        try:
-            self._handle()
-        finally:
-            platform._leave()
-
-    def _handle(self) -> None:
-        platform = self.server.platform
-        if platform._current_fault() == "down":
-            # Read the request line only to count the attempt, then hang up without a word:
-            # the client sees the connection drop, as with a crashed platform behind a proxy.
-            line = self.rfile.readline(65537).decode("latin-1").split()
-            if len(line) >= 2:
-                platform._record(line[0], line[1].split("?", 1)[0])
-            self.close_connection = True
-            return
-        super().handle()
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def _serve(self, method: str) -> None:
-        platform = self.server.platform
-        route = self.path.split("?", 1)[0]
-        platform._record(method, route)
-        try:
-            body = self._read_body(MAX_FACE_BODY if route == _FACE_ROUTE else MAX_BODY) if method == "POST" else b""
-            fault = platform._current_fault()
-            if fault == "slow":
-                platform._hold()
-            if method == "GET" and route.startswith("/t/"):
-                self._ticket_page(route[3:])
-                return
-            if method == "GET" and route.startswith(("/a/", "/g/", "/v/")):
-                self._page(route)
-                return
-            if fault == "error500":
-                raise _error(500, "internal_error", "simulated platform failure")
-            if fault == "garbage":
-                self._send(200, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
-                return
-            if fault == "wrong_shape":
-                raise _Reply(200, _wrong_shape(route))
-            status, reply = platform.handle(method, self.path, self.headers, body)
-        except _Reply as r:
-            status, reply = r.status, r.body
-        except Exception:
-            log.exception("demo platform: %s %s failed", method, route)
-            status, reply = 500, {"error": {"code": "internal_error", "message": "demo platform bug"}}
-        data = json.dumps(reply, ensure_ascii=False).encode("utf-8")
-        self._send(status, data, "application/json; charset=utf-8")
-
-    def _read_body(self, limit: int = MAX_BODY) -> bytes:
-        length = self.headers.get("Content-Length")
-        if length is None or not length.isdigit():
-            raise _error(411, "length_required", "POST needs a Content-Length")
-        if int(length) > limit:
-            raise _error(413, "payload_too_large", f"body over {limit} bytes")
-        return self.rfile.read(int(length))
-
-    def _ticket_page(self, number: str) -> None:
-        page = self.server.platform.ticket_page(number)
-        if page is None:
-            self._send(404, b"no such ticket\n", "text/plain; charset=utf-8")
-        else:
-            self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
-
-    def _page(self, route: str) -> None:
-        page = self.server.platform.services.page(route)
-        if page is None:
-            self._send(404, b"not found\n", "text/plain; charset=utf-8")
-        else:
-            self._send(200, page.encode("utf-8"), "text/plain; charset=utf-8")
-
-    def _send(self, status: int, data: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # The default writes every request line to stderr; debug level keeps the console clean.
-        log.debug("demo platform: " + format, *args)
 
 
 def main(argv: list[str] | None = None) -> int:
