@@ -91,3 +91,31 @@ class Supervisor:
             self.driver.close()
         except Exception:  # noqa: BLE001
             pass
+
+
+class StatusPoller:
+    """Adapts a driver that has no loop of its own to run (a printer used per job, a serial
+    scanner reading in its own thread) to the Supervisor's loop: its status is read every
+    `every_s`, not in a tight loop."""
+
+    def __init__(self, driver: Any, every_s: float = 5.0, wait: Callable[[float], Any] | None = None) -> None:
+        self.driver, self.every_s = driver, every_s
+        self._wait = wait or time.sleep
+        self._first = True
+
+    def open(self) -> None:
+        opener = getattr(self.driver, "open", None)  # an in-memory printer has nothing to open
+        if opener is not None:
+            opener()
+        self._first = True
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def status(self) -> DeviceStatus:
+        return self.driver.status()
+
+    def poll(self) -> None:
+        if not self._first:
+            self._wait(self.every_s)
+        self._first = False

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.devices_config import DevicesConfig, check as check_devices
 from kiosk.core.errors import ConfigError
 from kiosk.i18n.languages import codes as language_codes
 from kiosk.core.fleet_config import FleetConfig
@@ -54,19 +55,6 @@ class PlatformConfig:
     read_timeout_s: float = 8.0
     retries: int = 2
     backoff_s: float = 0.5
-
-
-@dataclass(frozen=True)
-class DevicesConfig:
-    """Each device by URL ("none": not fitted). sim:// runs the device's simulator with the real
-    driver; see kiosk/runtime/devicehub.py for the schemes each device takes."""
-
-    printer: str = "memory://"
-    idcard: str = "none"
-    sscard: str = "none"
-    scanner: str = "none"
-    # Length of a new paper roll, for the paper-left estimate on the technician dashboard.
-    printer_roll_m: float = 80.0
 
 
 @dataclass(frozen=True)
@@ -121,6 +109,8 @@ def _coerce(value: Any, hint: Any, file: str, key: str) -> Any:
         if len(value) != len(args):
             raise ConfigError(file, key, f"expected {len(args)} values, got {len(value)}")
         return tuple(_coerce(v, a, file, f"{key}[{i}]") for i, (v, a) in enumerate(zip(value, args)))
+    if hasattr(hint, "from_table"):  # a table that checks its own keys ([devices]: by the device registry)
+        return hint.from_table(value, file, key)
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(file, key, f"expected a table [{key}], got {value!r}")
@@ -222,14 +212,7 @@ def _check(cfg: Config, file: str) -> None:
     for name in ("idle_s", "platform_s", "print_s", "result_s"):
         if getattr(to, name) <= 0:
             raise ConfigError(file, f"timeouts.{name}", "must be positive")
-    schemes = {"printer": ("memory://", "sim://", "tcp://", "serial://", "usb://", "file://"),
-                "idcard": ("none", "sim://", "serial://", "/dev/"),
-                "sscard": ("none", "pcsc://"),
-                "scanner": ("none", "sim://", "camera://", "file://", "rtsp://", "serial://")}
-    for name, allowed in schemes.items():
-        url = getattr(cfg.devices, name)
-        if not url.startswith(allowed):
-            raise ConfigError(file, f"devices.{name}", f"{url!r}: expected one of {', '.join(allowed)}")
+    check_devices(cfg.devices, file)
     if not 1 <= cfg.devices.printer_roll_m <= 2000:
         raise ConfigError(file, "devices.printer_roll_m", f"{cfg.devices.printer_roll_m} m is not a plausible roll (1-2000)")
     from kiosk.core.techpin import PinError, parse_hash

@@ -10,6 +10,7 @@ data is read from the demo seed into memory for the card simulator and never log
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from devices import registry
 from devices.idcard.parse import IdRecord
 from devices.idcard.reader import read_once
 from devices.idcard.simulator import IdCardSimulator
@@ -41,10 +43,10 @@ class RigError(Exception):
 
 def headless_config(cfg: Config) -> Config:
     """The config with every device the services would build switched off (the rig brings its
-    own), whatever devices this version of the config knows."""
-    devices = cfg.devices
-    off = {f.name: ("memory://" if f.name == "printer" else "none") for f in dataclasses.fields(devices)}
-    return dataclasses.replace(cfg, devices=dataclasses.replace(devices, **off))
+    own), whatever device families are registered: "none", or the default of a family that
+    cannot be left out (the printer's is memory://)."""
+    off = {f.name: (registry.NONE if f.optional else f.default_url) for f in registry.families()}
+    return dataclasses.replace(cfg, devices=dataclasses.replace(cfg.devices, urls=off))
 
 
 def demo_card(citizen: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +83,7 @@ class Rig:
     receipts_dir: Path
     seed: dict[str, Any]
     _cleanup: list[Path] = field(default_factory=list)
+    _resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)  # the emulator
 
     @property
     def platform_url(self) -> str:
@@ -110,7 +113,7 @@ class Rig:
         return done[-1].path if done else None
 
     def close(self) -> None:
-        for closer in (self.printer.close, self.emulator.stop, self.services.close):
+        for closer in (self.printer.close, self._resources.close, self.services.close):
             try:
                 closer()
             except Exception:  # noqa: BLE001 - closing one part must not leave the others open
@@ -134,11 +137,15 @@ def build_rig(cfg: Config, data_dir: Path | None = None, receipts_dir: Path | No
     if services.demo_server is None:
         services.close()
         raise RigError("flow run needs the embedded demo platform (platform.url = \"embedded://\")")
-    emulator = PrinterEmulator(port=0, out_dir=receipts_dir)
-    url = emulator.start()
+    # The printer as the demo terminal has it (devices/printer/family.py): the real driver on the
+    # emulator, which renders each receipt to PNG in receipts_dir.
+    resources, sims = contextlib.ExitStack(), {}
+    ctx = registry.BuildContext("printer", resources, sim_dir=Path(receipts_dir), shaper=SHAPER, sims=sims)
+    printer = registry.build("printer", registry.SIM, ctx)
     # The emulator prints at once: no need to wait as long as real paper takes to come out.
-    printer = EscPosPrinter(url, shaper=SHAPER, status_timeout_s=2.0, paper_speed_mm_s=1e9)
-    return Rig(services, printer, emulator, Path(data_dir), Path(receipts_dir), services.demo_server.seed, cleanup)
+    printer.status_timeout_s, printer.paper_speed_mm_s = 2.0, 1e9
+    return Rig(services, printer, sims["printer"], Path(data_dir), Path(receipts_dir), services.demo_server.seed,
+               cleanup, resources)
 
 
 def result_line(flow_id: str, outcome: str, steps: list[str], receipt: Path | None, duration_s: float) -> str:

@@ -19,39 +19,21 @@ import contextlib
 import json
 import logging
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import parse_qs, urlsplit
 
+from devices import registry
 from devices.status import DEGRADED, FAULT, OK, DeviceStatus
 from kiosk.core.logs import mask_text
 
 log = logging.getLogger(__name__)
 
-DEVICE_NAMES = ("printer", "idcard", "sscard", "scanner")
 DEFAULT_TIMEOUT_S = 8.0
 NOT_CONFIGURED = ("", "none")
-VPCD_READER = "Virtual PCD"  # the reader name vsmartcard-vpcd gives pcscd
-
-
-class DiagError(Exception):
-    """A device cannot even be built from its configuration; `reason` is a stable code."""
-
-    reason = "diag_error"
-
-    def __init__(self, detail: str, reason: str | None = None) -> None:
-        super().__init__(detail)
-        if reason:
-            self.reason = reason
-
-
-class UnsupportedDeviceUrl(DiagError):
-    reason = "bad_url"
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -61,7 +43,7 @@ def configured_devices(cfg: Any) -> dict[str, str]:
     and diag must work with the config of any version."""
     devices = getattr(cfg, "devices", None)
     out: dict[str, str] = {}
-    for name in DEVICE_NAMES:
+    for name in registry.names():
         url = getattr(devices, name, None)
         if isinstance(url, str) and url.strip().lower() not in NOT_CONFIGURED:
             out[name] = url.strip()
@@ -71,92 +53,12 @@ def configured_devices(cfg: Any) -> dict[str, str]:
 # -- devices -----------------------------------------------------------------------------------
 
 def device_factory(name: str, url: str, resources: contextlib.ExitStack) -> Any:
-    """The driver for a configured device URL. Simulators started for `sim://` are stopped by
-    `resources`. Raises UnsupportedDeviceUrl for a URL no driver understands."""
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if name == "printer":
-        return _printer(url, scheme, resources)
-    if name == "idcard":
-        return _idcard(url, scheme, resources)
-    if name == "sscard":
-        return _sscard(url, scheme)
-    if name == "scanner":
-        return _scanner(url, scheme, resources)
-    raise UnsupportedDeviceUrl(f"unknown device {name!r} (known: {', '.join(DEVICE_NAMES)})")
+    """The driver for a configured device URL, built by its family (devices/registry.py) exactly
+    as the running kiosk builds it. Simulators started for `sim://` are stopped by `resources`.
+    Raises UnsupportedDeviceUrl for a URL the family does not take."""
+    from kiosk.i18n.receipt_shaper import SHAPER
 
-
-def _printer(url: str, scheme: str, resources: contextlib.ExitStack) -> Any:
-    if scheme == "memory":
-        from devices.printer.memory import MemoryPrinter
-
-        return MemoryPrinter()
-    if scheme == "sim":
-        from devices.printer.emulator import PrinterEmulator
-
-        emulator = PrinterEmulator()
-        url = emulator.start()
-        resources.callback(emulator.stop)
-        scheme = "tcp"
-    if scheme in ("tcp", "serial", "usb", "file"):
-        from devices.printer.driver import EscPosPrinter
-        from kiosk.i18n.receipt_shaper import SHAPER
-
-        return EscPosPrinter(url, shaper=SHAPER)
-    raise UnsupportedDeviceUrl(f"printer {url!r}: use tcp://, serial://, usb://, file://, memory:// or sim://")
-
-
-def _idcard(url: str, scheme: str, resources: contextlib.ExitStack) -> Any:
-    from devices.idcard.reader import IdCardReader
-
-    if scheme == "sim":
-        from devices.idcard.simulator import IdCardSimulator
-
-        sim = IdCardSimulator()  # no card in it: the self-test asks the SAM only
-        path = sim.start()
-        resources.callback(sim.stop)
-        return IdCardReader(path)
-    if scheme in ("serial", "rfc2217") or url.startswith("/dev/"):
-        return IdCardReader(url)
-    raise UnsupportedDeviceUrl(f"idcard {url!r}: use serial:///dev/ttyUSB0?baud=115200 or sim://")
-
-
-def _sscard(url: str, scheme: str) -> Any:
-    from devices.smartcard.reader import SmartCardReader
-
-    if scheme == "sim":
-        # The virtual card lives in pcscd through vpcd; the reader exists with or without a card.
-        return SmartCardReader(VPCD_READER)
-    if scheme == "pcsc":
-        query = parse_qs(urlsplit(url).query)
-        return SmartCardReader(query.get("reader", [""])[-1])
-    raise UnsupportedDeviceUrl(f"sscard {url!r}: use pcsc://?reader=NAME or sim://")
-
-
-def _scanner(url: str, scheme: str, resources: contextlib.ExitStack) -> Any:
-    if scheme == "sim":
-        from devices.scanner.serial_scanner import SerialScanner
-        from devices.scanner.serial_sim import ScannerSimulator
-
-        sim = ScannerSimulator()
-        resources.callback(sim.close)
-        return SerialScanner(f"serial://{sim.path}")
-    if scheme == "serial":
-        from devices.scanner.serial_scanner import SerialScanner
-
-        return SerialScanner(url)
-    if scheme in ("camera", "file", "rtsp"):
-        from devices.scanner.camera import FrameSource
-
-        return FrameSource(url, watchdog=False)
-    raise UnsupportedDeviceUrl(f"scanner {url!r}: use camera://N, file:///path, serial:///dev/ttyACM0 or sim://")
-
-
-def _instance_of(obj: Any, module: str, cls: str) -> bool:
-    # Only modules already imported are asked: checking for a camera must not import OpenCV.
-    # A module another probe thread is still importing may not define the class yet; then no
-    # object can be an instance of it either.
-    kind = getattr(sys.modules.get(module), cls, None)
-    return isinstance(kind, type) and isinstance(obj, kind)
+    return registry.build(name, url, registry.BuildContext(name, resources, shaper=SHAPER))
 
 
 def _failed(e: BaseException) -> DeviceStatus:
@@ -164,18 +66,10 @@ def _failed(e: BaseException) -> DeviceStatus:
     return DeviceStatus(FAULT, reason, str(e)[:200], time.monotonic())
 
 
-def self_test(driver: Any, timeout_s: float) -> DeviceStatus:
-    """Exercise one driver the way it has to be exercised, then close it. Never raises."""
-    if isinstance(getattr(driver, "status_timeout_s", None), (int, float)):
-        # A printer that says nothing is "not responding" within our bound, not abandoned.
-        driver.status_timeout_s = min(driver.status_timeout_s, max(0.5, timeout_s * 0.8))
+def self_test(name: str, driver: Any, timeout_s: float) -> DeviceStatus:
+    """Exercise one driver the way its family says, then close it. Never raises."""
     try:
-        if _instance_of(driver, "devices.scanner.camera", "FrameSource"):
-            return _frame_test(driver, timeout_s)
-        if _instance_of(driver, "devices.idcard.reader", "IdCardReader"):
-            driver.open()  # its self-test asks the SAM over an open port
-        test = getattr(driver, "self_test", None)
-        return test() if test is not None else driver.status()
+        return registry.self_test(name, driver, timeout_s)
     except Exception as e:  # noqa: BLE001 - every driver failure is a fault with a reason
         return _failed(e)
     finally:
@@ -185,20 +79,6 @@ def self_test(driver: Any, timeout_s: float) -> DeviceStatus:
                 close()
             except Exception:  # noqa: BLE001
                 log.debug("close after self-test failed", exc_info=True)
-
-
-def _frame_test(source: Any, timeout_s: float) -> DeviceStatus:
-    from devices.scanner.camera import EndOfStream
-
-    source.open()
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            if source.read(min(0.5, timeout_s)) is not None:
-                return DeviceStatus(OK, "", "frames arriving", time.monotonic())
-    except EndOfStream:
-        return DeviceStatus(OK, "", "file source readable", time.monotonic())
-    return DeviceStatus(FAULT, "no_frames", f"no frame within {timeout_s:g} s", time.monotonic())
 
 
 @dataclass
@@ -222,7 +102,7 @@ def probe_devices(devices: Mapping[str, str], timeout_s: float = DEFAULT_TIMEOUT
             except Exception as e:  # noqa: BLE001 - a bad URL or a simulator that cannot start
                 probe.status = _failed(e)
                 return
-            probe.status = self_test(driver, timeout_s)
+            probe.status = self_test(probe.name, driver, timeout_s)
 
     for p in probes:
         p.thread = threading.Thread(target=work, args=(p,), name=f"diag-{p.name}", daemon=True)

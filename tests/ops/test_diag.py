@@ -10,6 +10,7 @@ from datetime import datetime
 
 import pytest
 
+from devices import registry
 from devices.printer.emulator import PrinterEmulator
 from devices.status import FAULT, DeviceStatus
 from kiosk.diag import checks, probes as diag
@@ -158,8 +159,10 @@ def test_factory_maps_the_other_devices():
         assert type(reader).__name__ == "SmartCardReader" and reader.reader_substring == "ACS"
         assert type(diag.device_factory("idcard", "serial:///dev/ttyUSB0", stack)).__name__ == "IdCardReader"
         assert type(diag.device_factory("scanner", "serial:///dev/ttyACM0", stack)).__name__ == "SerialScanner"
-        assert type(diag.device_factory("scanner", "file:///tmp/x.png", stack)).__name__ == "FrameSource"
-        with pytest.raises(diag.UnsupportedDeviceUrl):
+        assert type(diag.device_factory("scanner", "file:///tmp/x.png", stack)).__name__ == "CameraScanner"
+        assert type(diag.device_factory("scanner", "sim://", stack)).__name__ == "CameraScanner"  # as in the hub
+        assert diag.device_factory("sscard", "sim://", stack).reader_substring == "Virtual PCD"
+        with pytest.raises(registry.UnsupportedDeviceUrl):
             diag.device_factory("idcard", "tcp://x", stack)
 
 

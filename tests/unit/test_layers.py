@@ -19,7 +19,9 @@ OURS = set(PACKAGES) | {"kivy"}
 ALLOWED: dict[str, set[str]] = {
     "devices": set(),
     "kiosk.i18n": {"devices"},  # the bottom of kiosk/ (receipt_shaper hands devices/ a TextShaper)
-    "kiosk.core": {"kiosk.i18n"},  # config checks terminal.languages against the languages table
+    # config checks terminal.languages against the languages table, and [devices] against the
+    # device registry (devices/registry.py: which families exist, which URLs each takes)
+    "kiosk.core": {"kiosk.i18n", "devices"},
     "kiosk.platform": {"kiosk.core"},
     "kiosk.demo_platform": {"kiosk.core", "kiosk.platform"},
     "kiosk.update": {"kiosk.core"},

@@ -150,7 +150,7 @@ def test_demo_sim_camera_shows_a_code_the_scanner_can_read():
     # segno picks Micro QR for short data, which zbar (and phones) cannot read.
     from devices.scanner.decode import Decoder
     from kiosk.demo.sim_rig import DEMO_CODE
-    from kiosk.runtime.devicehub import SimCamera
+    from devices.scanner.sim_camera import SimCamera
 
     cam = SimCamera()
     cam.show_code(DEMO_CODE)
