@@ -1,0 +1,256 @@
+"""A demo citizen's hands on the real window: touches dispatched as Kivy motion events at the
+centre of the widget on screen (the same path a finger takes: window -> root -> screen -> button),
+and the demo's simulators for what is not a tap (a card on the reader, a code held to the camera,
+a face), as the simulator panel does them (kiosk/demo/sim_rig.py).
+
+Used by the UI soak (kiosk/demo/ui_soak.py) and the tap-to-frame latency bench (bench/latency.py).
+The policy at each view is the headless citizen's (kiosk/demo/headless.py: same choices), but
+every choice is a tap on the button that shows it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from kivy.input.motionevent import MotionEvent
+
+from kiosk.demo import sim_rig
+from kiosk.demo.rig import demo_card, receipt_code
+
+FRAMES_PER_WAIT = 600  # a bounded wait for pool work (platform calls) or a device to answer
+REAL_WAIT_S = 10.0  # ...and a bound in real time, whatever the frame rate
+
+
+class Touch(MotionEvent):
+    """One finger: down and up at a window position (what kivy.tests' UnitTestTouch does, here so
+    the product's demo tools do not import Kivy's test package)."""
+
+    def __init__(self, x: float, y: float) -> None:
+        from kivy.base import EventLoop
+
+        win = EventLoop.window
+        super().__init__("kiosk-demo-touch", 99, {"x": x / (win.width - 1.0), "y": y / (win.height - 1.0)},
+                         is_touch=True, type_id="touch")
+        self.profile = ["pos"]
+
+    def depack(self, args: dict[str, float]) -> None:
+        self.sx, self.sy = args["x"], args["y"]
+        super().depack(args)
+
+
+def walk(root: Any) -> Iterator[Any]:
+    yield root
+    for child in root.children:
+        yield from walk(child)
+
+
+@dataclass
+class Hands:
+    """Taps and device actions on a running KioskApp (its controller `c`); `clock` is the fake
+    clock the app was built with. `on_tap(widget)` is called just before each touch goes down."""
+
+    app: Any
+    clock: Any
+    on_tap: Callable[[Any], None] | None = None
+    taps: int = 0
+    _done: set[str] = field(default_factory=set)  # "print", "evaluate": offered once, taken once
+    _device_view: Any = None  # the view a device action was last done for (done once per view)
+
+    def __post_init__(self) -> None:
+        self.c = self.app.controller
+        seed = self.c.s.demo_server.seed
+        demo = seed.get("demo", {})
+        self.citizen = next(x for x in seed["citizens"] if x["id_number"] == demo.get("citizen"))
+        self.card = demo_card(self.citizen)
+        self.application = str(demo.get("application", ""))
+        self.receipt_code = receipt_code(self.c.s.demo_server.url, self.application)
+
+    # -- the window --------------------------------------------------------------------------
+    def pump(self, frames: int = 1) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def until(self, cond: Callable[[], bool], frames: int = FRAMES_PER_WAIT) -> bool:
+        from kivy.base import EventLoop
+
+        end = time.monotonic() + REAL_WAIT_S
+        for _ in range(frames):
+            if cond():
+                return True
+            EventLoop.idle()
+            if time.monotonic() > end:
+                break
+        return cond()
+
+    def let_time_pass(self, seconds: float) -> bool:
+        """Move the fake clock on and wait for the controller's next tick to see it (it ticks every
+        0.25 s of real time; frames with nothing to draw can be far shorter than that). The tick
+        is seen by the status line it sets anew each time."""
+        self.clock.advance(seconds)
+        before = self.c.root.status_text
+        return self.until(lambda: self.c.root.status_text is not before, frames=100000)
+
+    def visible(self, w: Any) -> bool:
+        from kivy.core.window import Window
+
+        if w.opacity == 0 or w.get_root_window() is None or getattr(w, "disabled", False):
+            return False
+        x, y = w.to_window(*w.center)
+        return 0 <= x < Window.width and 0 <= y < Window.height
+
+    def button(self, option_id: str) -> Any:
+        from screens.widgets import BigButton
+
+        screen = self.c.root.manager.current_screen
+        for w in walk(screen):
+            if isinstance(w, BigButton) and w.option_id == option_id and w.enabled and self.visible(w):
+                return w
+        return None
+
+    def options(self) -> list[str]:
+        """The enabled option buttons on the current screen, in reading order."""
+        from screens.widgets import BigButton
+
+        screen = self.c.root.manager.current_screen
+        found = [w for w in walk(screen) if isinstance(w, BigButton) and w.enabled and w.option_id and self.visible(w)]
+        found.sort(key=lambda w: (-w.to_window(*w.pos)[1], w.to_window(*w.pos)[0]))
+        return [w.option_id for w in found]
+
+    def key(self, label: str) -> Any:
+        from kivy.uix.button import Button
+
+        screen = self.c.root.manager.current_screen
+        return next((w for w in walk(screen) if isinstance(w, Button) and w.text == label and self.visible(w)), None)
+
+    def tap(self, widget: Any) -> bool:
+        if widget is None:
+            return False
+        x, y = widget.to_window(*widget.center)
+        touch = Touch(x, y)
+        if self.on_tap is not None:
+            self.on_tap(widget)
+        from kivy.base import EventLoop
+
+        EventLoop.post_dispatch_input("begin", touch)
+        EventLoop.post_dispatch_input("end", touch)
+        self.taps += 1
+        self.pump(1)
+        return True
+
+    def tap_option(self, option_id: str) -> bool:
+        return self.tap(self.button(option_id))
+
+    def type_text(self, text: str) -> bool:
+        for ch in text:
+            if not self.tap(self.key(ch)):
+                return False
+        return self.tap(self.key("OK"))
+
+    # -- devices (as the simulator panel acts) -------------------------------------------------
+    def sim(self, action: str) -> None:
+        sim_rig.act(self.c, action)
+
+    def present_card(self) -> None:
+        self.c.s.hub.sims["idcard"].present(self.card)
+
+    def show_code(self, text: str | None) -> None:
+        if "scanner" in self.c.s.hub.sims:
+            if text is None:
+                self.c.s.hub.sims["scanner"].show(None)
+            else:
+                self.c.s.hub.sims["scanner"].show_code(text)
+
+    # -- the citizen -------------------------------------------------------------------------
+    def new_session(self) -> None:
+        self._done.clear()
+        self._device_view = None
+
+    def state(self) -> tuple[Any, ...]:
+        r = self.c.runner
+        keypad = self.c.root.screens["keypad"].typed if self.c.root.current == "keypad" else ""
+        return (self.c.root.current, None if r is None else (r.step, id(r.view), r.ended), keypad,
+                self.c.root.idle_shown)
+
+    def act(self) -> str:
+        """One thing the citizen does on the current view; returns what (for the log), or ""
+        when there is nothing to do but wait."""
+        r = self.c.runner
+        ids = self.options()
+        if r is None or r.view is None:
+            return self._first(ids, ("home", "ok"))  # the done screen, or the failsafe outside a flow
+        view = r.view
+        kind = view.kind
+        if kind == "error" or r.step == r.FAILSAFE:
+            return self._first(ids, ("home", "ok"))
+        if kind == "waiting":
+            return ""
+        if kind in ("identify", "face", "scan") and self._device_view is view:
+            return ""  # the device was acted on for this view: wait for it
+        if kind == "identify":
+            accept = tuple(view.data.get("accept", ()))
+            self._device_view = view
+            if "idcard" in accept and "idcard" in self.c.s.hub.sims:
+                self.present_card()
+                return "card"
+            if "qrcode" in accept and self.citizen.get("identity_token"):
+                self.show_code(self.citizen["identity_token"])
+                return "code"
+            self._device_view = None
+            return self._first(ids, ())
+        if kind == "face":
+            self._device_view = view
+            self.sim("face.show")
+            return "face"
+        if kind == "scan":
+            if view.data.get("reason") is None:
+                self._device_view = view
+                self.show_code(self.receipt_code)
+                return "code"
+            return self._first(ids, ())
+        if kind == "keypad":
+            if view.data.get("input") == "digits":
+                prefix = str(view.data.get("prefix", ""))
+                number = self.application[len(prefix):] if prefix and self.application.startswith(prefix) else self.application
+                return "type" if self.type_text(number) else ""
+            return self._first(ids, ("skip",))
+        if kind == "search":
+            if not view.data.get("query"):
+                return "type" if self.type_text("SB") else ""
+            return self._first(ids, ())
+        if kind == "evaluation":
+            if view.data.get("stage") == "level":
+                return self._first(ids, ("5",))
+            if not view.data.get("selected"):
+                reasons = [i for i in ids if i != "submit"]
+                if reasons:
+                    return self._first(reasons, ())
+            return self._first(ids, ("submit",))
+        if kind in ("result", "ticket", "done"):
+            for option in ("print", "evaluate"):
+                if option in ids and option not in self._done:
+                    self._done.add(option)
+                    return self._first(ids, (option,))
+            return self._first(ids, ("done",))
+        return self._first(ids, ())
+
+    def after_device(self) -> None:
+        """Take the card off the reader and the code away from the camera once the flow moved on,
+        so nothing is left for the next citizen (the kiosk must drop it anyway)."""
+        r = self.c.runner
+        if self._device_view is not None and (r is None or r.view is not self._device_view):
+            self._device_view = None
+            if "idcard" in self.c.s.hub.sims:
+                self.c.s.hub.sims["idcard"].remove()
+            self.show_code(None)
+
+    def _first(self, ids: list[str], prefer: tuple[str, ...]) -> str:
+        for option in prefer:
+            if option in ids:
+                return f"tap:{option}" if self.tap_option(option) else ""
+        rest = [i for i in ids if i not in ("back", "home", "cancel")]
+        for option in rest or ids:
+            return f"tap:{option}" if self.tap_option(option) else ""
+        return ""
