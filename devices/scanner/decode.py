@@ -177,6 +177,23 @@ def _zbar() -> _Zbar:
         return _ZBAR
 
 
+def check_frame(frame: Any) -> np.ndarray:
+    """The frame if the decoder can take it: an 8-bit image (gray, or BGR/BGRA as OpenCV gives
+    them), at least 1x1. Anything else is ScannerError("bad_frame") here, at the door, never an
+    OpenCV or numpy error from deep inside a pass (cv2.error is not a ScannerError, so a caller
+    that handles the scanner's errors would be killed by it). Not converted: a float or bool
+    array is not a camera's picture, and guessing its range would decode noise."""
+    if not isinstance(frame, np.ndarray):
+        raise ScannerError(f"a frame is an image array, not {type(frame).__name__}", "bad_frame")
+    if frame.dtype != np.uint8:
+        raise ScannerError(f"a frame has 8-bit pixels, not {frame.dtype}", "bad_frame")
+    if frame.ndim not in (2, 3) or frame.ndim == 3 and frame.shape[2] not in (1, 3, 4):
+        raise ScannerError(f"unsupported frame shape {frame.shape}", "bad_frame")
+    if frame.shape[0] < 1 or frame.shape[1] < 1:
+        raise ScannerError(f"empty frame {frame.shape}", "bad_frame")
+    return frame
+
+
 def to_gray(frame: np.ndarray) -> np.ndarray:
     if frame.ndim == 2:
         return frame
@@ -316,7 +333,7 @@ class Decoder:
         t0 = self._clock()
         cfg = self.config
         with self._lock:
-            gray = to_gray(frame)
+            gray = to_gray(check_frame(frame))
             ox = oy = 0
             if cfg.roi is not None:
                 H, W = gray.shape
@@ -327,6 +344,8 @@ class Decoder:
             scale = 1.0
             if max(gray.shape) > cfg.max_side:
                 scale = cfg.max_side / max(gray.shape)
+                if min(gray.shape) * scale < 1:  # e.g. 1x5000: scaling would leave no row at all
+                    raise ScannerError(f"frame {gray.shape} too thin to scale to {cfg.max_side} px", "bad_frame")
                 gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             result = ScanResult([], 0.0, ["plain"])
             found = self._zscan(gray)
