@@ -74,6 +74,12 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE print_jobs ADD COLUMN paper_mm REAL NOT NULL DEFAULT 0;
     """,
+    # 4: outbox.next_attempt_at is wall-clock epoch seconds. Before, it was time.monotonic(),
+    # which restarts near 0 at boot: a value stored before a reboot held an item for weeks.
+    # Those values mean nothing now, so every unsent item is due at once.
+    """
+    UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -193,9 +199,17 @@ class Journal:
         return [dict(r) for r in rows]
 
     # -- paper ----------------------------------------------------------------------------
+    def _paper_used_total(self) -> float:
+        """Paper of every receipt ever printed here: a counter that only grows (a 'done' job
+        is never changed again), whatever the wall clock does."""
+        return float(self._db.execute(
+            "SELECT COALESCE(SUM(paper_mm), 0) FROM print_jobs WHERE state = 'done'").fetchone()[0])
+
     def paper_loaded(self, roll_mm: float) -> None:
-        """A technician put in a new roll: the estimate counts from here."""
-        self.incident("paper_loaded", f"roll_mm={roll_mm:.0f}")
+        """A technician put in a new roll: the estimate counts from here. The counter's value
+        at loading is stored with it, so the estimate never depends on timestamps."""
+        with self._lock:
+            self.incident("paper_loaded", f"roll_mm={roll_mm:.0f};used_before={self._paper_used_total():.1f}")
 
     def paper_estimate(self) -> dict[str, float] | None:
         """{"roll_mm", "used_mm", "left_mm"} since the last roll was loaded, or None when no roll
@@ -206,12 +220,20 @@ class Journal:
         if row is None:
             return None
         try:
-            roll = float(str(row["detail"]).split("=", 1)[1])
-        except (IndexError, ValueError):
+            fields = dict(part.split("=", 1) for part in str(row["detail"]).split(";"))
+            roll = float(fields["roll_mm"])
+            before = float(fields["used_before"]) if "used_before" in fields else None
+        except (KeyError, ValueError):
             return None
-        used = float(self._db.execute(
-            "SELECT COALESCE(SUM(paper_mm), 0) FROM print_jobs WHERE state = 'done' AND updated_at >= ?",
-            (row["created_at"],)).fetchone()[0])
+        if before is not None:
+            used = max(0.0, self._paper_used_total() - before)
+        else:
+            # A roll recorded before the counter was stored: compare times as times (parsed),
+            # never ISO strings as text (a zone offset or a clock moved back broke that).
+            loaded = _parse_or_none(row["created_at"])
+            used = sum(float(r["paper_mm"]) for r in self._db.execute(
+                "SELECT paper_mm, updated_at FROM print_jobs WHERE state = 'done'").fetchall()
+                if loaded is None or ((t := _parse_or_none(r["updated_at"])) is not None and _after(t, loaded)))
         return {"roll_mm": roll, "used_mm": used, "left_mm": max(0.0, roll - used)}
 
     # -- evaluations ----------------------------------------------------------------------
@@ -237,10 +259,14 @@ class Journal:
                 (kind, key, json.dumps(payload, ensure_ascii=False, sort_keys=True), self._ts()))
         return key
 
-    def outbox_due(self, now_mono: float, limit: int = 20) -> list[dict[str, Any]]:
+    def outbox_due(self, now_wall: float, limit: int = 20, max_wait_s: float | None = None) -> list[dict[str, Any]]:
+        """Items due at `now_wall` (epoch seconds). With `max_wait_s`, an item whose next attempt
+        lies further ahead than that is due too: the wall clock was moved back after it was
+        parked, and no backoff may last longer than its maximum whatever the clock did."""
+        horizon = now_wall + max_wait_s if max_wait_s is not None else float("inf")
         rows = self._db.execute(
-            "SELECT * FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-            (now_mono, limit)).fetchall()
+            "SELECT * FROM outbox WHERE delivered_at IS NULL AND (next_attempt_at <= ? OR next_attempt_at > ?) "
+            "ORDER BY id LIMIT ?", (now_wall, horizon, limit)).fetchall()
         return [dict(r) | {"payload": json.loads(r["payload"])} for r in rows]
 
     def outbox_delivered(self, item_id: int) -> None:
@@ -276,3 +302,17 @@ class Journal:
 
 def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def _parse_or_none(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _after(t: datetime, ref: datetime) -> bool:
+    """t >= ref; naive and aware stamps (older rows) are compared as local times."""
+    if (t.tzinfo is None) != (ref.tzinfo is None):
+        t, ref = t.replace(tzinfo=None), ref.replace(tzinfo=None)
+    return t >= ref

@@ -24,6 +24,7 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from kiosk.platform import parse
+from kiosk.platform.deadline import DeadlineAdapter, deadline
 from kiosk.platform.api import (
     ApplicationStatus,
     CertificateType,
@@ -86,6 +87,9 @@ class HttpPlatform:
         *,
         max_reply_bytes: int = MAX_REPLY_BYTES,
         user_agent: str = "kiosk/0.1",
+        total_timeout_s: float | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        deadline_timer: Callable[[float, Callable[[], None]], Any] | None = None,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -96,6 +100,14 @@ class HttpPlatform:
             raise ValueError("retries and backoff_s must not be negative")
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout_s, read_timeout_s)
+        # One call's whole budget, retries and their waits included: a trickling server (one
+        # byte a second never trips a per-read timeout) cannot hold a worker longer than this.
+        self.total_timeout_s = (total_timeout_s if total_timeout_s is not None
+                                else connect_timeout_s + 2 * read_timeout_s)
+        if not self.total_timeout_s > 0:
+            raise ValueError("total_timeout_s must be positive")
+        self._monotonic = monotonic
+        self._deadline_timer = deadline_timer
         self.retries = retries
         self.backoff_s = backoff_s
         self.max_reply_bytes = max_reply_bytes
@@ -230,6 +242,9 @@ class HttpPlatform:
         s: requests.Session | None = getattr(self._local, "session", None)
         if s is None:
             s = requests.Session()
+            adapter = DeadlineAdapter()  # its connections can be cut when the call's deadline passes
+            s.mount("http://", adapter)
+            s.mount("https://", adapter)
             self._local.session = s
             with self._sessions_lock:
                 self._sessions.append(s)
@@ -260,13 +275,25 @@ class HttpPlatform:
 
         url = self.base_url + path
         attempts = self.retries + 1
+        ends_at = self._monotonic() + self.total_timeout_s
         for attempt in range(attempts):
+            remaining = ends_at - self._monotonic()
+            if remaining <= 0:
+                raise PlatformTimeout(f"{method} {path}: no complete answer within {self.total_timeout_s:g} s")
             try:
-                return self._attempt(method, url, path, headers, data)
+                with deadline(remaining, self._deadline_timer) as watch:
+                    try:
+                        return self._attempt(method, url, path, headers, data,
+                                             (min(self.timeout[0], remaining), min(self.timeout[1], remaining)))
+                    except (_Retryable, PlatformError):
+                        if watch.expired:  # we cut it: whatever the socket said, it was the deadline
+                            raise PlatformTimeout(
+                                f"{method} {path}: no complete answer within {self.total_timeout_s:g} s") from None
+                        raise
             except _Retryable as failure:
                 if attempt + 1 >= attempts:
                     raise failure.error from None
-                delay = self.backoff_s * (2**attempt)
+                delay = min(self.backoff_s * (2**attempt), max(0.0, ends_at - self._monotonic()))
                 # No jitter: in-call retries are few and short; spreading load after an outage
                 # is the outbox's job (it schedules resends per record).
                 log.warning(
@@ -276,14 +303,15 @@ class HttpPlatform:
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, path: str, headers: dict[str, str], data: bytes | None) -> Any:
+    def _attempt(self, method: str, url: str, path: str, headers: dict[str, str], data: bytes | None,
+                 timeout: tuple[float, float] | None = None) -> Any:
         try:
             resp = self._session().request(
                 method,
                 url,
                 headers=headers,
                 data=data,
-                timeout=self.timeout,
+                timeout=timeout or self.timeout,
                 stream=True,
                 # A JSON API does not redirect; following one would turn a POST into a GET
                 # somewhere we did not choose.

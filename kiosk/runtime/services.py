@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from kiosk.core.busy import DEFAULT_NAME as BUSY_LOCK_NAME, BusyLock
 from kiosk.core.clock import Clock, SystemClock
 from kiosk.core.config import Config
 from kiosk.runtime.devicehub import DeviceHub
 from kiosk.i18n.translator import Translator
 from kiosk.core.journal import Journal
+from kiosk.core.journal_recovery import open_journal
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +28,16 @@ class Services:
     hub: DeviceHub
     demo_server: Any = None
     closers: list[Any] = field(default_factory=list)
+    # Why this terminal cannot keep its journal (journal_unwritable, ...), or None. The app
+    # shows itself out of service while it is set; the technician sees the code.
+    journal_problem: str | None = None
+    busy: BusyLock = field(default_factory=lambda: BusyLock(None))
+    recovered_print_jobs: int = 0
 
     @property
     def printer(self) -> Any:
-        return self.hub.drivers.get("printer")
+        printer = self.hub.drivers.get("printer")
+        return None if printer is None else BusyPrinter(printer, self.busy)
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
@@ -39,24 +47,43 @@ class Services:
         sleeps); simulations pass one that moves their fake clock instead."""
         clock = clock or SystemClock()
         data = Path(data_dir) if data_dir else config.data_path
-        journal = Journal(data / "journal.sqlite3", clock)
-        journal.close_open_sessions("interrupted")
+        opened = open_journal(data / "journal.sqlite3", clock)  # a damaged file is set aside, never fatal
+        journal = opened.journal
+        recovered = 0
+        try:
+            journal.close_open_sessions("interrupted")
+            # Receipts a crash left 'pending' or 'sent': failed with the reason, never re-sent
+            # by themselves (whether a 'sent' one came out is unknown; its citizen has gone).
+            from devices.printer.jobs import recover_unfinished
+
+            recovered = recover_unfinished(journal)
+            if recovered:
+                journal.incident("print_jobs_interrupted", f"count={recovered}")
+        except Exception as e:  # noqa: BLE001 - a full disk: the app shows it out of service
+            log.error("journal start-up writes failed: %s", type(e).__name__)
+            opened.problem = opened.problem or "journal_unwritable"
         translator = Translator(languages=config.terminal.languages)
         platform, server = make_platform(config, sleep=platform_sleep)
         from kiosk.i18n.receipt_shaper import SHAPER
 
         hub = DeviceHub(config.devices, post=post or (lambda topic, **data: None), data_dir=data, shaper=SHAPER)
         hub.build()
-        return cls(config, clock, journal, translator, platform, hub, server)
+        busy_path = (config.fleet or {}).get("busy_file") or str(data / BUSY_LOCK_NAME)
+        return cls(config, clock, journal, translator, platform, hub, server, journal_problem=opened.problem,
+                   busy=BusyLock(busy_path), recovered_print_jobs=recovered)
 
     def close(self) -> None:
-        close = getattr(self.platform, "close", None)
-        if close is not None:
-            close()
-        if self.demo_server is not None:
-            self.demo_server.stop()
-        self.hub.stop()
-        self.journal.close()
+        """Devices and the platform first (nothing may journal after the journal closed), each
+        step on its own so one failing does not keep the rest open."""
+        for step in (getattr(self.platform, "close", None),
+                     self.demo_server.stop if self.demo_server is not None else None,
+                     self.hub.stop, self.busy.release_all, self.journal.close):
+            if step is None:
+                continue
+            try:
+                step()
+            except Exception:  # noqa: BLE001
+                log.exception("closing %s failed", getattr(step, "__qualname__", step))
 
 
 def make_platform(config: Config, sleep: Callable[[float], None] | None = None) -> tuple[Any, Any]:
@@ -79,3 +106,18 @@ def make_platform(config: Config, sleep: Callable[[float], None] | None = None) 
                           retries=p.retries, backoff_s=p.backoff_s,
                           sleep=sleep if sleep is not None else time.sleep)
     return client, server
+
+
+class BusyPrinter:
+    """The printer, holding the updater's busy lock while a receipt is being printed: a print
+    job can outlive its session (the citizen walked away mid-print), and no restart may cut it."""
+
+    def __init__(self, printer: Any, busy: BusyLock) -> None:
+        self._printer, self._busy = printer, busy
+
+    def print_document(self, doc: Any, *args: Any, **kw: Any) -> Any:
+        with self._busy.busy():
+            return self._printer.print_document(doc, *args, **kw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._printer, name)

@@ -5,6 +5,7 @@ device_routing (cards, codes, face), intents (taps); the technician desk is its 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from flows.engine import FlowRunner, View, WorkResult
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DONE_SCREEN_S = 10.0
 OUTBOX_EVERY_S = 30.0
+JOURNAL_PROBE_S = 60.0  # out of service for the journal: how often to try again (a cleared disk)
 
 
 class Controller(StartMenu, DeviceRouting, Intents):
@@ -51,6 +53,11 @@ class Controller(StartMenu, DeviceRouting, Intents):
         self._done_deadline: float | None = None
         self._return_to: str = "start"
         self.maintenance = False  # set remotely or by a technician: no services, say where to go
+        # Why the journal cannot be written (a full or read-only disk, a damaged file that could
+        # not be replaced): nobody is served blind; the start screen and the technician say so.
+        self.journal_problem: str | None = services.journal_problem
+        self._journal_probe_next = 0.0
+        self._busy_held = False  # this session holds the updater's busy lock (kiosk/core/busy.py)
         self.tech = TechnicianDesk(self)
         self._face: Any = None
         self._face_busy = False
@@ -72,16 +79,71 @@ class Controller(StartMenu, DeviceRouting, Intents):
         return Session(language=self.ui.lang, large_text=self.ui.large)
 
     def _end_session(self, outcome: str) -> None:
-        if self.session.flow_id:
-            self.s.journal.session_ended(self.session.id, outcome)
-        self.session.wipe()
-        self.session = self._new_session()
+        """The wipe comes first and always; the journal after it, and its failure (a full disk)
+        takes the terminal out of service instead of propagating: a raise here used to leave
+        the citizen's data on the screen with every idle expiry raising again."""
+        session = self.session
+        try:
+            session.wipe()
+            self.session = self._new_session()
+        finally:
+            if self._busy_held:
+                self._busy_held = False
+                self.s.busy.release()
+        if session.flow_id:
+            try:
+                self.s.journal.session_ended(session.id, outcome)
+            except Exception as e:  # noqa: BLE001 - sqlite3 errors, OSError: the disk is the problem
+                self.journal_failed(e)
+
+    def journal_failed(self, error: BaseException) -> None:
+        """The journal refused a write: out of service until a write works again."""
+        code = f"journal_unwritable:{type(error).__name__}"
+        if self.journal_problem is None:
+            log.error("journal write failed (%s): terminal out of service", type(error).__name__)
+        self.journal_problem = code
+        self._journal_probe_next = self.clock.monotonic() + JOURNAL_PROBE_S
+
+    def _probe_journal(self) -> None:
+        """Back in service once the journal takes writes again (a technician freed the disk)."""
+        if self.s.journal.path == Path(":memory:") or not self.s.journal.writable():
+            return
+        try:
+            self.s.journal.incident("journal_recovered", self.journal_problem or "-")
+        except Exception:  # noqa: BLE001
+            return
+        log.info("journal writable again: back in service")
+        self.journal_problem = None
+        if self.root.current == "start":
+            self._build_start()
+
+    def _build_start(self) -> None:
+        super()._build_start()
+        if self.journal_problem is not None:
+            # Out of service, with the reason, and where to go instead; nothing offered.
+            start = self.root.screens["start"]
+            start.notice = Msg("start.out_of_service.journal", hours=self.cfg.terminal.staffed_hours)
+            start.sections = []
 
     # -- flows ------------------------------------------------------------------------------
     def start_flow(self, flow_id: str) -> None:
+        if self.journal_problem is not None:
+            log.warning("flow %s refused: the journal cannot be written", flow_id)
+            self.go_start()
+            return
         cls = FLOWS[flow_id]
         self.session.flow_id = flow_id
-        self.s.journal.session_started(self.session.id, self.session.language, flow_id)
+        # Busy from here until _end_session: the updater does not restart the app meanwhile.
+        self.s.busy.hold()
+        self._busy_held = True
+        try:
+            self.s.journal.session_started(self.session.id, self.session.language, flow_id)
+        except Exception as e:  # noqa: BLE001 - the disk is full: nobody is served blind
+            self.session.flow_id = None
+            self.journal_failed(e)
+            self._end_session("journal_failed")
+            self.go_start()
+            return
         ctx = FlowContext(config=self.cfg, platform=self.s.platform, printer=self.s.printer,
                           journal=self.s.journal, session=self.session, clock=self.clock,
                           translator=self.s.translator, submit=self.submit, device_status=self.device_status)
@@ -97,7 +159,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
     def _on_flow_end(self, outcome: str) -> None:
         self.runner = None
         self._end_session(outcome)
-        if outcome == "completed":
+        if outcome == "completed" and self.journal_problem is None:
             self.root.show_screen("done")
             self._done_deadline = self.clock.monotonic() + DONE_SCREEN_S
         else:
@@ -125,7 +187,10 @@ class Controller(StartMenu, DeviceRouting, Intents):
             self.load_catalog()
         if now >= self._outbox_next:
             self._outbox_next = now + OUTBOX_EVERY_S
-            self.submit(self.outbox.deliver_due, lambda result: None)
+            self.outbox.schedule(self.submit)  # never a second run queued behind a slow one
+        if self.journal_problem is not None and now >= self._journal_probe_next:
+            self._journal_probe_next = now + JOURNAL_PROBE_S
+            self._probe_journal()
         self._face_tick()
         if self.root.current in ("scan", "technician_test"):
             frame = getattr(self.s.hub.drivers.get("scanner"), "preview", None)

@@ -103,6 +103,13 @@ class TechnicianDesk:
             install_root=fleet.install_root if fleet is not None else None,
             maintenance=self.c.maintenance, now_mono=self.c.clock.monotonic(), now_wall=self.c.clock.now(),
             last_test=self.last_test)
+        if self.c.journal_problem is not None:  # the terminal is out of service for this: say why first
+            from dataclasses import replace
+
+            from kiosk.i18n.translator import Plain
+
+            problem = Msg("tech.journal.problem", code=Plain(self.c.journal_problem))
+            board = replace(board, lines=(problem, *board.lines))
         self.test = None
         self.root.screens["technician"].dashboard = board
         self.root.show_screen("technician")
@@ -111,7 +118,10 @@ class TechnicianDesk:
         """An action on the dashboard or the events page (only reachable after entry)."""
         if self.root.current not in ("technician", "technician_events"):
             return
-        self.journal.incident("technician_action", action)
+        try:
+            self.journal.incident("technician_action", action)
+        except Exception as e:  # noqa: BLE001 - a full disk must not lock the technician out of the fix
+            self.c.journal_failed(e)
         if action == "exit":
             self.leave()
         elif action in ("refresh", "back"):

@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.update.busy import idle_check
+
 from kiosk.update.errors import FleetError
 from kiosk.update.health import CommandHealthCheck
 from kiosk.update.updater import Updater
@@ -46,7 +48,7 @@ def register(sub: Any) -> None:  # argparse._SubParsersAction
             q.add_argument("--pilot-percent", type=int, default=5)
         if name == "apply":
             q.add_argument("--busy-file", default=None,
-                           help="exists while a citizen session runs; no switch while it does")
+                           help="the app flock-holds it while a citizen session or print job runs; no switch then")
             q.add_argument("--restart-command", default=None,
                            help='argv to restart the app, e.g. "systemctl restart kiosk.service" (no shell)')
             q.add_argument("--health-timeout", type=float, default=120.0)
@@ -86,14 +88,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    busy = Path(args.busy_file) if args.busy_file else None
     restart_argv = shlex.split(args.restart_command) if args.restart_command else None
 
     def restart(_release: Path) -> None:
         if restart_argv:
             subprocess.run(restart_argv, check=True, timeout=120)
 
-    updater = _updater(args, is_idle=lambda: busy is None or not busy.exists(), restart=restart,
+    updater = _updater(args, is_idle=idle_check(args.busy_file), restart=restart,
                        health_check=CommandHealthCheck(timeout_s=args.health_timeout))
     result = updater.apply()
     _print(result.to_dict())
