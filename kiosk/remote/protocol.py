@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kiosk.core import privacy
+
 TOPIC_ROOT = "kiosk"
 MAX_COMMAND_BYTES = 16 * 1024
 MAX_RESULT_BYTES = 64 * 1024
@@ -194,54 +196,15 @@ def make_ack(terminal_id: str, command_id: str | None, cmd: str | None, status: 
 
 # -- telemetry -----------------------------------------------------------------------------------
 # What a terminal may report. Anything else is dropped; strings must look like machine codes
-# (ASCII, short), so a name or an address in a device reason string cannot ride along.
+# (ASCII, short, no personal number), so a name or an address in a device reason cannot ride along.
 TELEMETRY_KEYS = frozenset({
     "versions", "update", "devices", "paper", "sessions", "queue", "maintenance",
     "announcement_version", "uptime_s", "disk_free_mb", "memory_rss_mb", "journal", "errors",
 })
-_SAFE_STRING = re.compile(r"^[A-Za-z0-9 _.:/+,()=%@#-]{0,120}$")
-# Mainland ID numbers (15 or 18 characters), phone numbers, long digit runs (card numbers).
-_PERSONAL = re.compile(r"\d{17}[\dXx]|\d{15}|1[3-9]\d{9}|\d{12,}")
-REDACTED = "[redacted]"
-_MAX_DEPTH = 4
+REDACTED = privacy.REDACTED
 
 
 def scrub_telemetry(sample: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
-    """Return (clean sample, number of values dropped or redacted)."""
-    dropped = 0
-
-    def clean(value: Any, depth: int) -> Any:
-        nonlocal dropped
-        if value is None or isinstance(value, bool):
-            return value
-        if isinstance(value, (int, float)):
-            return value
-        if isinstance(value, str):
-            if not _SAFE_STRING.match(value) or _PERSONAL.search(value):
-                dropped += 1
-                return REDACTED
-            return value
-        if depth >= _MAX_DEPTH:
-            dropped += 1
-            return None
-        if isinstance(value, Mapping):
-            out = {}
-            for k, v in list(value.items())[:64]:
-                key = str(k)
-                if not _SAFE_STRING.match(key) or _PERSONAL.search(key) or len(key) > 40:
-                    dropped += 1
-                    continue
-                out[key] = clean(v, depth + 1)
-            return out
-        if isinstance(value, (list, tuple)):
-            return [clean(v, depth + 1) for v in list(value)[:64]]
-        dropped += 1
-        return None
-
-    out: dict[str, Any] = {}
-    for key, value in sample.items():
-        if key not in TELEMETRY_KEYS:
-            dropped += 1
-            continue
-        out[key] = clean(value, 1)
-    return out, dropped
+    """Return (clean sample, number of values dropped or redacted): the rule is
+    kiosk.core.privacy.scrub_telemetry, the keys a sample may have are the protocol's."""
+    return privacy.scrub_telemetry(sample, TELEMETRY_KEYS)
