@@ -1,19 +1,21 @@
 """Typed terminal configuration from TOML, with profiles.
 
 A profile is a TOML file shipped in `kiosk/core/profiles/`; a site file may name a profile in
-`profile = "..."` and override any key. Every error names the file and the key, on one line,
+`profile = "..."` and override any key. Each key declares its type and range below and is decoded
+by kiosk/core/decode.py (so nan, inf and negative timeouts are refused like any wrong type). Every
+error names the file and the key, one line each, and all bad keys of a file are reported at once,
 because the person reading it is a technician at a terminal, not a developer.
 """
 from __future__ import annotations
 
 import dataclasses
 import tomllib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.decode import DecodeError, convert, integer, number, text
 from kiosk.core.devices_config import DevicesConfig, check as check_devices
 from kiosk.core.errors import ConfigError
 from kiosk.i18n.languages import codes as language_codes
@@ -22,14 +24,20 @@ from kiosk.core.fleet_config import FleetConfig
 PROFILES_DIR = Path(__file__).with_name("profiles")
 LANGUAGES = language_codes()  # the languages table (kiosk/i18n/languages.py)
 
+DAY_S = 24 * 3600.0
+_HHMM = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+StaffedHours = text(max_len=11, pattern=rf"^{_HHMM}-(?:{_HHMM}|24:00)$", means="HH:MM-HH:MM, e.g. 09:00-17:30")
+Seconds = number(gt=0, le=DAY_S)  # a timeout: positive, finite, at most a day
+Pixels = integer(ge=200, le=10_000)
+
 
 @dataclass(frozen=True)
 class TerminalConfig:
     id: str = "demo-0001"
     hall: str = "demo"
-    staffed_hours: str = "09:00-17:30"
-    dpi: float = 102.0
-    window: tuple[int, int] = (1080, 1920)
+    staffed_hours: StaffedHours = "09:00-17:30"  # shown to citizens: when counters are staffed
+    dpi: number(ge=50, le=600) = 102.0  # a plausible screen density
+    window: tuple[Pixels, Pixels] = (1080, 1920)
     default_language: str = "zh_CN"
     languages: tuple[str, ...] = LANGUAGES
     data_dir: str = "var"
@@ -41,20 +49,20 @@ class TerminalConfig:
 
 @dataclass(frozen=True)
 class TimeoutsConfig:
-    idle_s: float = 60.0
-    idle_grace_s: float = 20.0
-    platform_s: float = 15.0
-    print_s: float = 30.0
-    result_s: float = 90.0
+    idle_s: Seconds = 60.0  # nan or inf here once turned the walk-away wipe off
+    idle_grace_s: Seconds = 20.0  # at least 20 s, checked below (WCAG 2.2.1)
+    platform_s: Seconds = 15.0
+    print_s: Seconds = 30.0
+    result_s: Seconds = 90.0
 
 
 @dataclass(frozen=True)
 class PlatformConfig:
     url: str = "embedded://"
-    connect_timeout_s: float = 3.0
-    read_timeout_s: float = 8.0
-    retries: int = 2
-    backoff_s: float = 0.5
+    connect_timeout_s: Seconds = 3.0
+    read_timeout_s: Seconds = 8.0
+    retries: integer(ge=0, le=10) = 2
+    backoff_s: number(ge=0, le=600) = 0.5  # -1 once passed here and crashed the client
 
 
 @dataclass(frozen=True)
@@ -78,55 +86,32 @@ class Config:
         return Path(self.terminal.data_dir).expanduser()
 
 
-def _coerce(value: Any, hint: Any, file: str, key: str) -> Any:
-    origin = typing.get_origin(hint)
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError(file, key, f"expected a number, got {value!r}")
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(file, key, f"expected an integer, got {value!r}")
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError(file, key, f"expected a string, got {value!r}")
-        return value
-    if hint is dict:
-        if not isinstance(value, dict):
-            raise ConfigError(file, key, f"expected a table [{key}], got {value!r}")
-        return dict(value)
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(file, key, f"expected true or false, got {value!r}")
-        return value
-    if origin is tuple:
-        args = typing.get_args(hint)
-        if not isinstance(value, list):
-            raise ConfigError(file, key, f"expected a list, got {value!r}")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_coerce(v, args[0], file, f"{key}[{i}]") for i, v in enumerate(value))
-        if len(value) != len(args):
-            raise ConfigError(file, key, f"expected {len(args)} values, got {len(value)}")
-        return tuple(_coerce(v, a, file, f"{key}[{i}]") for i, (v, a) in enumerate(zip(value, args)))
-    if hasattr(hint, "from_table"):  # a table that checks its own keys ([devices]: by the device registry)
-        return hint.from_table(value, file, key)
-    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if not isinstance(value, dict):
-            raise ConfigError(file, key, f"expected a table [{key}], got {value!r}")
-        return _build(hint, value, file, key + ".")
-    if isinstance(hint, types.UnionType):  # pragma: no cover - no optional keys yet
-        raise ConfigError(file, key, "unsupported type")
-    raise ConfigError(file, key, f"unsupported type {hint!r}")
-
-
-def _build(cls: type, data: dict[str, Any], file: str, prefix: str = "") -> Any:
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls) if f.name != "source"}
-    for k in data:
-        if k not in known:
-            raise ConfigError(file, prefix + k, f"unknown key (known: {', '.join(sorted(known))})")
-    kwargs = {k: _coerce(v, hints[k], file, prefix + k) for k, v in data.items()}
+def _build(cls: type, data: dict[str, Any], prefix: str, errors: list[tuple[str, str]]) -> Any:
+    """One table, key by key: bad keys go to `errors` (all of them) and keep their defaults, so
+    the checks across keys can still run and report theirs."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    names = [f.name for f in dataclasses.fields(cls) if f.name != "source"]
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        where = prefix + key
+        if key not in names:
+            errors.append((where, f"unknown key (known: {', '.join(sorted(names))})"))
+            continue
+        hint = hints[key]
+        try:
+            if hasattr(hint, "from_table"):  # a table that checks its own keys ([devices]: by the device registry)
+                kwargs[key] = hint.from_table(value, "", where)
+            elif isinstance(hint, type) and dataclasses.is_dataclass(hint):
+                if not isinstance(value, dict):
+                    errors.append((where, f"expected a table [{where}], got {type(value).__name__}"))
+                    continue
+                kwargs[key] = _build(hint, value, where + ".", errors)
+            else:
+                kwargs[key] = convert(value, hint, where)
+        except DecodeError as e:
+            errors.append((e.field, e.problem))
+        except ConfigError as e:
+            errors.extend(e.errors)
     return cls(**kwargs)
 
 
@@ -190,31 +175,38 @@ def load(profile: str | None = "demo", path: str | Path | None = None) -> Config
     merged = _merge(data, site)
     # Errors name the file the bad key came from, so the technician edits the right one.
     blame = site_file if site_file else (files[0] if files else "<defaults>")
-    cfg = _build(Config, merged, blame)
-    _check(cfg, blame)
+    errors: list[tuple[str, str]] = []
+    cfg = _build(Config, merged, "", errors)
+    failed = {key for key, _ in errors}
+    # A key that is already wrong gets no second word from the checks across keys.
+    errors += [(key, problem) for key, problem in _check(cfg) if key not in failed]
+    if errors:
+        raise ConfigError.of(blame, errors)
     return dataclasses.replace(cfg, profile=profile or "", source=" + ".join(files) or "<defaults>")
 
 
-def _check(cfg: Config, file: str) -> None:
+def _check(cfg: Config) -> list[tuple[str, str]]:
+    """Rules across keys and against registries: (key, problem) for each broken one."""
+    out: list[tuple[str, str]] = []
     t = cfg.terminal
+    known = language_codes()  # asked now: a language registered after import counts
     for lang in t.languages:
-        if lang not in language_codes():  # asked now: a language registered after import counts
-            raise ConfigError(file, "terminal.languages", f"unknown language {lang!r} (known: {', '.join(language_codes())})")
+        if lang not in known:
+            out.append(("terminal.languages", f"unknown language {lang!r} (known: {', '.join(known)})"))
     if t.default_language not in t.languages:
-        raise ConfigError(file, "terminal.default_language", f"{t.default_language!r} is not in terminal.languages")
-    if not 50 <= t.dpi <= 600:
-        raise ConfigError(file, "terminal.dpi", f"{t.dpi} is not a plausible screen density (50-600)")
-    if min(t.window) < 200:
-        raise ConfigError(file, "terminal.window", f"{list(t.window)} is too small")
-    to = cfg.timeouts
-    if to.idle_grace_s < 20:
-        raise ConfigError(file, "timeouts.idle_grace_s", "must give the citizen at least 20 s to answer (WCAG 2.2.1)")
-    for name in ("idle_s", "platform_s", "print_s", "result_s"):
-        if getattr(to, name) <= 0:
-            raise ConfigError(file, f"timeouts.{name}", "must be positive")
-    check_devices(cfg.devices, file)
+        out.append(("terminal.default_language", f"{t.default_language!r} is not in terminal.languages"))
+    start, _, end = t.staffed_hours.partition("-")
+    if end != "24:00" and end <= start:
+        out.append(("terminal.staffed_hours", "the end must be after the start"))
+    if cfg.timeouts.idle_grace_s < 20:
+        out.append(("timeouts.idle_grace_s", "must give the citizen at least 20 s to answer (WCAG 2.2.1)"))
+    for check in (lambda: check_devices(cfg.devices, ""), lambda: cfg.fleet and FleetConfig.from_table(cfg.fleet, "")):
+        try:
+            check()
+        except ConfigError as e:
+            out.extend(e.errors)
     if not 1 <= cfg.devices.printer_roll_m <= 2000:
-        raise ConfigError(file, "devices.printer_roll_m", f"{cfg.devices.printer_roll_m} m is not a plausible roll (1-2000)")
+        out.append(("devices.printer_roll_m", f"{cfg.devices.printer_roll_m} m is not a plausible roll (1-2000)"))
     from kiosk.core.techpin import PinError, parse_hash
 
     named = [("terminal.technician_pin_hash", t.technician_pin_hash)] if t.technician_pin_hash else []
@@ -223,11 +215,8 @@ def _check(cfg: Config, file: str) -> None:
         try:
             parse_hash(stored)
         except PinError as e:
-            raise ConfigError(file, key, str(e)) from None
-    if cfg.fleet:
-        FleetConfig.from_table(cfg.fleet, file)  # one-line errors naming fleet.<key>
+            out.append((key, str(e)))
     p = cfg.platform
     if not (p.url.startswith(("http://", "https://")) or p.url == "embedded://"):
-        raise ConfigError(file, "platform.url", f"{p.url!r}: expected http(s)://host[:port] or embedded://")
-    if p.retries < 0 or p.retries > 10:
-        raise ConfigError(file, "platform.retries", "must be between 0 and 10")
+        out.append(("platform.url", f"{p.url!r}: expected http(s)://host[:port] or embedded://"))
+    return out

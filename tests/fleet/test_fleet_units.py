@@ -16,7 +16,7 @@ def test_fleet_config_from_table_checks_types_and_ranges(tmp_path):
                                   "telemetry_interval_s": 30}, "site.toml")
     assert cfg.broker_port == 8883 and cfg.tls and cfg.telemetry_interval_s == 30.0
     assert str(cfg.trusted_root_path()) == "/opt/kiosk/current/fleet/root.json"
-    with pytest.raises(ConfigError, match="site.toml: fleet.pilot_percent: must be between 0 and 100"):
+    with pytest.raises(ConfigError, match=r"site.toml: fleet.pilot_percent: 101 is out of range \(must be <= 100\)"):
         FleetConfig.from_table({"pilot_percent": 101}, "site.toml")
     with pytest.raises(ConfigError, match="fleet.brokr_host: unknown key"):
         FleetConfig.from_table({"brokr_host": "x"}, "site.toml")

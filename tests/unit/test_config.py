@@ -71,8 +71,58 @@ def test_cli_prints_one_line_for_bad_config(tmp_path, capsys):
 
 def test_fleet_table_is_checked_with_one_line_errors(tmp_path):
     p = write(tmp_path, '[fleet]\nbroker_host = "mqtt.example"\nbroker_port = 99999\n')
-    with pytest.raises(ConfigError, match=r"fleet.broker_port: must be a TCP port"):
+    with pytest.raises(ConfigError, match=r"fleet.broker_port: 99999 is out of range \(must be <= 65535\)"):
         config.load("demo", p)
     p = write(tmp_path, '[fleet]\nbroker_host = "mqtt.example"\ntls = false\n')
     cfg = config.load("demo", p)
     assert cfg.fleet_config.broker_host == "mqtt.example" and cfg.fleet_config.tls is False
+
+
+# -- issue 14 finding 10: nan, inf, negative values and formats, every bad key at once ---------------
+@pytest.mark.parametrize("body, key, words", [
+    ('[timeouts]\nidle_s = nan\n', "timeouts.idle_s", "not a finite number"),
+    ('[timeouts]\nidle_s = inf\n', "timeouts.idle_s", "not a finite number"),
+    ('[timeouts]\nidle_s = -inf\n', "timeouts.idle_s", "not a finite number"),
+    ('[timeouts]\nidle_grace_s = nan\n', "timeouts.idle_grace_s", "not a finite number"),
+    ('[timeouts]\nresult_s = -5\n', "timeouts.result_s", "-5 is out of range"),
+    ('[timeouts]\nidle_s = 0\n', "timeouts.idle_s", "0 is out of range (must be > 0)"),
+    ('[platform]\nbackoff_s = -1\n', "platform.backoff_s", "-1 is out of range (must be >= 0)"),
+    ('[platform]\nbackoff_s = nan\n', "platform.backoff_s", "not a finite number"),
+    ('[platform]\nread_timeout_s = inf\n', "platform.read_timeout_s", "not a finite number"),
+    ('[platform]\nretries = 100000000000000000000000\n', "platform.retries", "out of range"),
+    ('[terminal]\ndpi = nan\n', "terminal.dpi", "not a finite number"),
+    ('[terminal]\nstaffed_hours = "9-5"\n', "terminal.staffed_hours", "expected HH:MM-HH:MM"),
+    ('[terminal]\nstaffed_hours = "17:30-09:00"\n', "terminal.staffed_hours", "end must be after the start"),
+    ('[terminal]\nwindow = [1080, 100]\n', "terminal.window[1]", "100 is out of range"),
+    ('[fleet]\ntelemetry_interval_s = nan\n', "fleet.telemetry_interval_s", "not a finite number"),
+    ('[fleet]\nhealth_timeout_s = -1.0\n', "fleet.health_timeout_s", "out of range"),
+])
+def test_non_finite_negative_and_malformed_values_are_refused(tmp_path, body, key, words):
+    # Before the decoder, each of these loaded (nan/inf idle timeout: no walk-away wipe; backoff -1:
+    # a traceback in the platform client) or, for the huge integer, passed as a Python int.
+    p = write(tmp_path, body)
+    with pytest.raises(ConfigError) as e:
+        config.load("demo", p)
+    assert str(e.value).startswith(f"{p}: {key}: "), str(e.value)
+    assert words in str(e.value)
+
+
+def test_every_bad_key_is_reported_at_once(tmp_path):
+    p = write(tmp_path, '[terminal]\nstaffed_hours = "9-5"\nlanguges = ["bo"]\n'
+                        '[timeouts]\nidle_s = nan\nprint_s = -1\n[platform]\nbackoff_s = -1\n'
+                        '[fleet]\nbroker_port = 0\npilot_percent = 101\n')
+    with pytest.raises(ConfigError) as e:
+        config.load("demo", p)
+    lines = str(e.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "terminal.staffed_hours", "terminal.languges", "timeouts.idle_s", "timeouts.print_s",
+        "platform.backoff_s", "fleet.broker_port", "fleet.pilot_percent"]
+    assert all(line.startswith(f"{p}: ") for line in lines)
+    assert e.value.key == "terminal.staffed_hours" and len(e.value.errors) == 7
+
+
+def test_a_bad_key_gets_one_line_not_a_second_from_the_cross_checks(tmp_path):
+    p = write(tmp_path, '[terminal]\nlanguages = 3\n')
+    with pytest.raises(ConfigError) as e:
+        config.load("demo", p)
+    assert str(e.value) == f"{p}: terminal.languages: expected a list, got number"
