@@ -308,9 +308,16 @@ def convert(raw: Any, type_: type[T] | Any, root: str = "") -> T:
     """Python values (from JSON or TOML) -> the declared type, or DecodeError naming the field."""
     check_tree(raw, root)
     try:
-        return msgspec.convert(raw, type_, strict=True)
+        value = msgspec.convert(raw, type_, strict=True)
     except msgspec.ValidationError as e:
         raise _translate(e, raw, root) from None
+    rule = _find_check(type_)  # a Check on the declared type itself (a Record applies its fields')
+    if rule is not None:
+        check, each = rule
+        if each:
+            return tuple(_apply(check, v, join(root, f"[{i}]")) for i, v in enumerate(value))  # type: ignore[return-value]
+        return _apply(check, value, root)
+    return value
 
 
 def convert_fields(table: dict[str, Any], hints: dict[str, Any], root: str = ""
