@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -52,9 +55,14 @@ class KioskApp(RemoteHandlers, App):
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-work")
         self.bus = Bus()
         self.controller: Controller | None = None
+        self.stopping = False  # set first thing in on_stop: no new work from then on
+        self._scheduled: list[Any] = []  # Kivy clock events to cancel on stop (tick, watchdog beat)
 
     # Work runs in the pool; its result is delivered on the UI thread through the bus.
     def submit(self, fn: Callable[[], Any], done: Callable[[WorkResult], None]) -> None:
+        if self.stopping:  # shutting down: a tick or a late tap must not reach a closed pool or journal
+            log.debug("work dropped: the app is stopping")
+            return
         if self.inline:
             run_inline(fn, done)
             return
@@ -74,7 +82,7 @@ class KioskApp(RemoteHandlers, App):
         ui = install(self.services.translator, self.cfg.terminal.dpi, self.scale)
         ui.lang = self.cfg.terminal.default_language
         self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
-        self.bus.subscribe("work.done", lambda e: e.data["done"](e.data["result"]))
+        self.bus.subscribe("work.done", lambda e: None if self.stopping else e.data["done"](e.data["result"]))
         self.bus.subscribe("device.status", lambda e: self.controller.on_device_status(**e.data))
         self.bus.subscribe("device.idcard", lambda e: self.controller.on_card("idcard", identity_from_idcard(e.data["record"])))
         self.bus.subscribe("device.sscard", lambda e: self.controller.on_card("sscard", identity_from_sscard(e.data["record"])))
@@ -105,7 +113,8 @@ class KioskApp(RemoteHandlers, App):
         self.controller.go_start()
         self._load_catalog_after_first_frame()
         if self.ticking:
-            KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25)
+            self._scheduled.append(KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25))
+        self._handle_sigterm()
         self.agent = self._start_agent()
         if self.startup_probe:
             from kivy.core.window import Window
@@ -147,15 +156,43 @@ class KioskApp(RemoteHandlers, App):
             diag.write_live_status(live, self.services.hub.statuses())
 
         beat(0)
-        KivyClock.schedule_interval(beat, self.notifier.ping_interval_s or 10.0)
+        self._scheduled.append(KivyClock.schedule_interval(beat, self.notifier.ping_interval_s or 10.0))
+
+    def _handle_sigterm(self) -> None:
+        """systemctl stop / restart (and the demo's Ctrl-C from a supervisor): stop now, through
+        on_stop, instead of SDL's quit event that the loop noticed seconds later."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        from kivy.clock import Clock as KivyClock
+
+        def on_term(signum: int, _frame: Any) -> None:
+            log.info("signal %d: stopping", signum)
+            KivyClock.schedule_once(lambda dt: self.stop(), 0)
+
+        signal.signal(signal.SIGTERM, on_term)
+
+    DRAIN_S = 5.0  # running work (a platform call has its own total deadline) gets this long to finish
 
     def on_stop(self) -> None:
+        """The one ordered shutdown (window closed, remote restart, SIGTERM, the startup probe):
+        stop accepting work, wipe, drain the pool, close devices and the platform, then the journal."""
+        if self.stopping:
+            return
+        self.stopping = True
+        for event in self._scheduled:
+            event.cancel()
         if self.notifier is not None:
             self.notifier.stopping()
-        if getattr(self, "agent", None) is not None:
-            self.agent.stop()
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        if self.controller is not None:
+        if self.controller is not None:  # the citizen's data goes first, whatever fails after
             self.controller.session.wipe()
+        if getattr(self, "agent", None) is not None:
+            try:
+                self.agent.stop()
+            except Exception:  # noqa: BLE001
+                log.exception("stopping the fleet agent failed")
+        self.executor.shutdown(wait=False, cancel_futures=True)  # queued work is dropped
+        ends = time.monotonic() + self.DRAIN_S
+        for worker in list(getattr(self.executor, "_threads", ())):
+            worker.join(max(0.0, ends - time.monotonic()))
         if self.services is not None:
-            self.services.close()
+            self.services.close()  # devices and platform, the busy lock, the journal last

@@ -69,12 +69,13 @@ def test_outbox_keys_make_puts_idempotent_and_backoff_defers(tmp_path, fake_cloc
     k = j.outbox_put("evaluation", {"level": 5}, "key-1")
     j.outbox_put("evaluation", {"level": 5}, "key-1")
     assert j.outbox_pending_count() == 1
-    item = j.outbox_due(fake_clock.monotonic())[0]
+    wall = lambda: fake_clock.now().timestamp()  # noqa: E731 - stored times are wall-clock
+    item = j.outbox_due(wall())[0]
     assert item["payload"] == {"level": 5} and item["idempotency_key"] == k
-    j.outbox_failed(item["id"], "unreachable", fake_clock.monotonic() + 10)
-    assert j.outbox_due(fake_clock.monotonic()) == []
+    j.outbox_failed(item["id"], "unreachable", wall() + 10)
+    assert j.outbox_due(wall()) == []
     fake_clock.advance(10)
-    assert len(j.outbox_due(fake_clock.monotonic())) == 1
+    assert len(j.outbox_due(wall())) == 1
     j.outbox_delivered(item["id"])
     assert j.outbox_pending_count() == 0
 
@@ -84,3 +85,98 @@ def test_evaluation_levels_are_checked(tmp_path, fake_clock):
     j.evaluation("s", "queue_ticket", 5, ["fast"])
     with pytest.raises(sqlite3.IntegrityError):
         j.evaluation("s", "queue_ticket", 9, [])
+
+
+# -- issue 14 #12: the paper estimate with a clock moved back ------------------------------------
+def test_paper_estimate_counts_receipts_after_the_clock_moved_back(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    class BackClock:
+        wall = datetime(2026, 11, 22, 23, 0, tzinfo=timezone.utc)
+
+        def monotonic(self) -> float:
+            return 0.0
+
+        def now(self):
+            return self.wall
+
+    clock = BackClock()
+    j = Journal(tmp_path / "j.sqlite3", clock)
+    j.paper_loaded(80000)
+    clock.wall -= timedelta(hours=1)  # NTP corrects a clock that ran ahead
+    for _ in range(300):
+        job = j.print_job_started("s", "queue_ticket", "queue_ticket")
+        j.print_job_update(job, "sent")
+        j.print_job_update(job, "done", paper_mm=60.0)
+    est = j.paper_estimate()
+    assert est["used_mm"] == pytest.approx(18000.0) and est["left_mm"] == pytest.approx(62000.0)
+    clock.wall += timedelta(days=2)  # and forward again: still the same, never less
+    assert j.paper_estimate()["used_mm"] == pytest.approx(18000.0)
+    j.paper_loaded(80000)  # a new roll counts from zero
+    assert j.paper_estimate()["used_mm"] == 0.0
+
+
+# -- issue 14 #4: a damaged journal is set aside, never fatal ---------------------------------------
+def _journal_with_unsent(path, clock, n: int = 3) -> None:
+    j = Journal(path, clock)
+    for i in range(n):
+        j.outbox_put("evaluation", {"level": 5, "n": i}, f"key-unsent-{i}")
+    j.close()
+
+
+def _damage(path, how: str) -> None:
+    import shutil
+
+    if how == "garbage_header":
+        data = bytearray(path.read_bytes())
+        data[:100] = b"\xa5" * 100
+        path.write_bytes(bytes(data))
+    elif how == "truncated":
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3 + 17])
+    elif how == "garbage_page2":
+        data = bytearray(path.read_bytes())
+        page = int.from_bytes(data[16:18], "big") or 65536
+        data[page:2 * page] = b"\x5a" * page
+        path.write_bytes(bytes(data))
+    elif how == "directory":
+        path.unlink()
+        path.mkdir()
+        (path / "x").write_text("not a journal")
+    else:
+        raise ValueError(how)
+    for side in ("-wal", "-shm"):
+        p = path.with_name(path.name + side)
+        if p.exists() and not p.is_dir():
+            p.unlink()
+    del shutil
+
+
+@pytest.mark.parametrize("how", ["garbage_header", "truncated", "garbage_page2", "directory"])
+def test_a_damaged_journal_is_moved_aside_and_replaced(tmp_path, fake_clock, how):
+    from kiosk.core.journal_recovery import open_journal
+
+    path = tmp_path / "journal.sqlite3"
+    _journal_with_unsent(path, fake_clock, 40)
+    _damage(path, how)
+    opened = open_journal(path, fake_clock)
+    j = opened.journal
+    assert opened.problem is None and j.writable() and j.version == SCHEMA_VERSION
+    assert opened.moved_aside is not None and opened.moved_aside.exists()
+    assert opened.moved_aside.name.startswith("journal.sqlite3.corrupt-20261122T2300")
+    incidents = [r for r in j.rows("incidents") if r["kind"] == "journal_corrupt"]
+    assert len(incidents) == 1
+    keys = [r["idempotency_key"] for r in j.rows("outbox")]
+    assert len(keys) == len(set(keys)) == opened.carried_over  # what could be read, once each
+    if how == "garbage_page2":
+        assert opened.carried_over > 0  # the outbox page survived a bad page elsewhere
+
+
+def test_a_healthy_journal_is_left_alone(tmp_path, fake_clock):
+    from kiosk.core.journal_recovery import open_journal
+
+    path = tmp_path / "journal.sqlite3"
+    _journal_with_unsent(path, fake_clock)
+    opened = open_journal(path, fake_clock)
+    assert opened.moved_aside is None and opened.journal.outbox_pending_count() == 3
+    assert list(tmp_path.glob("*.corrupt-*")) == []
