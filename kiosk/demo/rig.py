@@ -118,8 +118,12 @@ class Rig:
                 closer()
             except Exception:  # noqa: BLE001 - closing one part must not leave the others open
                 log.debug("closing the rig", exc_info=True)
-        for path in self._cleanup:
-            shutil.rmtree(path, ignore_errors=True)
+        _remove(self._cleanup)
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def build_rig(cfg: Config, data_dir: Path | None = None, receipts_dir: Path | None = None,
@@ -131,11 +135,17 @@ def build_rig(cfg: Config, data_dir: Path | None = None, receipts_dir: Path | No
     if data_dir is None:
         data_dir = Path(tempfile.mkdtemp(prefix="kiosk-flow-"))
         cleanup.append(data_dir)
-    if receipts_dir is None:
+    if receipts_dir is None:  # temporary like the data dir: removed by close() (pass one to keep receipts)
         receipts_dir = Path(tempfile.mkdtemp(prefix="kiosk-receipts-"))
-    services = Services.build(headless_config(cfg), clock=clock, data_dir=data_dir, platform_sleep=platform_sleep)
+        cleanup.append(receipts_dir)
+    try:
+        services = Services.build(headless_config(cfg), clock=clock, data_dir=data_dir, platform_sleep=platform_sleep)
+    except BaseException:
+        _remove(cleanup)
+        raise
     if services.demo_server is None:
         services.close()
+        _remove(cleanup)
         raise RigError("flow run needs the embedded demo platform (platform.url = \"embedded://\")")
     # The printer as the demo terminal has it (devices/printer/family.py): the real driver on the
     # emulator, which renders each receipt to PNG in receipts_dir.
