@@ -1,7 +1,9 @@
 """A virtual social security card that plugs into real pcscd through Debian's vpcd driver.
 
-vpcd (vsmartcard-vpcd, /etc/reader.conf.d/vpcd) listens on TCP 127.0.0.1:35963 for slot 0
-("Virtual PCD 00 00") and 35964 for slot 1. A virtual card connects and then answers frames:
+vpcd (vsmartcard-vpcd, /etc/reader.conf.d/vpcd: `DEVICENAME /dev/null:0x8C7B`) listens on TCP
+port 35963 for slot 0 ("Virtual PCD 00 00") and 35964 for slot 1, on EVERY interface (0.0.0.0:
+its server socket binds INADDR_ANY and has no option for the address), so anyone on the network
+can present a card to it; this card connects over loopback (127.0.0.1), and then answers frames:
 2-byte big-endian length + payload. A 1-byte payload is a control (0 power off, 1 power on,
 2 reset, 4 "send your ATR"); a longer one is a command APDU, answered with a response APDU.
 Connecting is inserting the card; closing the socket is pulling it.
