@@ -222,7 +222,7 @@ def loads_members(data: bytes | str, root: str = "") -> tuple[dict[str, Any], di
     good: dict[str, Any] = {}
     for key, value in members.items():
         try:
-            check_tree(value, join(root, key), MAX_DEPTH - 1)
+            check_tree(value, join(root, key), start_depth=1)
             good[key] = value
         except DecodeError as e:
             bad[key] = e
@@ -271,10 +271,11 @@ def _text(data: bytes | str, root: str) -> str:
     return data
 
 
-def check_tree(value: Any, root: str = "", max_depth: int = MAX_DEPTH) -> None:
+def check_tree(value: Any, root: str = "", max_depth: int = MAX_DEPTH, start_depth: int = 0) -> None:
     """Reject non-finite floats, integers outside 64 bits and nesting deeper than max_depth, with
-    the path of the first one. Iterative: a hostile depth cannot exhaust the stack."""
-    stack: list[tuple[Any, int, Any, Any]] = [(value, 0, None, None)]
+    the path of the first one (for depth: the named field holding it). Iterative: a hostile depth
+    cannot exhaust the stack."""
+    stack: list[tuple[Any, int, Any, Any]] = [(value, start_depth, None, None)]
     while stack:
         entry = stack.pop()
         node, depth = entry[0], entry[1]
@@ -286,22 +287,24 @@ def check_tree(value: Any, root: str = "", max_depth: int = MAX_DEPTH) -> None:
                 raise DecodeError(join(root, _path(entry)), "integer out of range (64 bits)")
         elif isinstance(node, (dict, list, tuple)):
             if depth >= max_depth:
-                raise DecodeError(join(root, _path(entry, keep=4)), f"nested deeper than {max_depth} levels")
+                raise DecodeError(join(root, _path(entry, named_only=True)), f"nested deeper than {max_depth} levels")
             items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
             stack.extend((v, depth + 1, entry, k) for k, v in reversed(items)
                          if isinstance(v, (dict, list, tuple, float, int)))
 
 
-def _path(entry: tuple[Any, int, Any, Any], keep: int = MAX_DEPTH) -> str:
+def _path(entry: tuple[Any, int, Any, Any], named_only: bool = False) -> str:
     keys = []
     while entry[2] is not None:
         keys.append(entry[3])
         entry = entry[2]
     keys.reverse()
     path = ""
-    for k in keys[:keep]:
+    for k in keys:
+        if named_only and (isinstance(k, int) or len(path) > 80):
+            break
         path = join(path, f"[{k}]" if isinstance(k, int) else str(k))
-    return path + ("..." if len(keys) > keep else "")
+    return path
 
 
 def convert(raw: Any, type_: type[T] | Any, root: str = "") -> T:

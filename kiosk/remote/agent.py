@@ -61,7 +61,7 @@ class Agent:
         self.executor = executor or ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"cmd-{terminal_id}")
         self.outbox: collections.deque[bytes] = collections.deque(maxlen=outbox_max)
         self.stats = {"outbox_dropped": 0, "telemetry_sent": 0, "scrubbed": 0, "commands_run": 0,
-                      "commands_refused": 0, "commands_duplicate": 0, "connects": 0}
+                      "commands_refused": 0, "commands_invalid": 0, "commands_duplicate": 0, "connects": 0}
         self._lock = threading.Lock()
         self._connected = threading.Event()
         self._seq = 0
@@ -109,6 +109,7 @@ class Agent:
     def start(self, loop: NetLoop | None = None) -> None:
         """Connect in the background (never blocks on the network; reconnects with backoff).
         Without `loop`, paho's own thread runs the client (a real terminal)."""
+        self.store.prune(self.wall())  # a store grown while the terminal was off (it prunes itself as it goes)
         self.client.connect_async(self.broker.host, self.broker.port, self.broker.keepalive_s,
                                   clean_start=False, properties=connect_properties(self.broker.session_expiry_s))
         self._next_telemetry = time.monotonic() + self.telemetry_interval_s
@@ -244,46 +245,59 @@ class Agent:
 
     # -- commands --------------------------------------------------------------------------------
     def _on_message(self, _client: mqtt.Client, _userdata: Any, msg: mqtt.MQTTMessage) -> None:
-        if msg.topic != self.topic_cmd:
-            return
-        try:
+        if msg.topic == self.topic_cmd:
             self._handle(msg.payload)
-        except Exception:  # noqa: BLE001 - never let a command kill the network thread
-            log.exception("%s: command handling failed", self.terminal_id)
 
     def _handle(self, payload: bytes) -> None:
+        """Answer every envelope with exactly one ack (see protocol.py); the handler's own ack
+        comes from the worker thread."""
         now = self.wall()
+        env: protocol.Envelope | None = None
+        claimed = False
         try:
-            cid, raw = protocol.parse_envelope(payload)
-        except protocol.Refused as e:
-            self.stats["commands_refused"] += 1
-            self._ack(protocol.make_ack(self.terminal_id, None, None, "refused", reason=e.reason, now=now))
-            return
-        name = raw.get("cmd") if isinstance(raw.get("cmd"), str) else None
-        expires = raw.get("expires_at")
-        keep_until = float(expires) if isinstance(expires, (int, float)) and not isinstance(expires, bool) else now
-        # Recorded before anything runs; sqlite commits (fsync) before paho sends the PUBACK.
-        seen = self.store.claim(cid, name, keep_until, now)
-        if seen is not None:
-            self.stats["commands_duplicate"] += 1
-            original = seen.ack or {}
-            self._ack(protocol.make_ack(self.terminal_id, cid, seen.cmd, "duplicate",
-                                        reason=f"already received (status: {seen.status})",
-                                        result={"original": {k: original.get(k) for k in ("status", "reason", "result")
-                                                             if k in original}} if original else None, now=now))
-            return
-        try:
-            cmd = protocol.validate(raw, now, self.command_max_ttl_s)
+            env = protocol.read_envelope(payload)
+            # Kept as long as a copy could still be valid, never longer than the lifetime allowed.
+            keep_until = min(env.expires_at, now + self.command_max_ttl_s + protocol.MAX_CLOCK_SKEW_S)
+            # Recorded before anything runs; sqlite commits (fsync) before paho sends the PUBACK.
+            seen = self.store.claim(env.id, env.cmd, keep_until, now)
+            if seen is not None:
+                self.stats["commands_duplicate"] += 1
+                original = seen.ack or {}
+                self._ack(protocol.make_ack(self.terminal_id, env.id, seen.cmd, "duplicate",
+                                            reason=f"already received (status: {seen.status})",
+                                            result={"original": {k: original.get(k) for k in ("status", "reason", "result")
+                                                                 if k in original}} if original else None, now=now))
+                return
+            claimed = True
+            cmd = protocol.validate(env, now, self.command_max_ttl_s)
             handler = self.handlers.get(cmd.cmd)
             if handler is None:
                 raise protocol.Refused(f"{cmd.cmd} is not supported on this terminal")
+            self.executor.submit(self._run, cmd, handler)
         except protocol.Refused as e:
             self.stats["commands_refused"] += 1
-            ack = protocol.make_ack(self.terminal_id, cid, name, "refused", reason=e.reason, now=now)
-            self.store.finish(cid, "refused", ack)
+            self._answer(env, claimed, protocol.make_ack(self.terminal_id, env and env.id, env and env.cmd,
+                                                         "refused", reason=e.reason, now=now))
+        except protocol.Invalid as e:
+            self.stats["commands_invalid"] += 1
+            self._answer(env, claimed, protocol.make_ack(self.terminal_id, e.command_id, e.cmd, "invalid",
+                                                         reason=e.reason, field=e.field, now=now))
+        except Exception as e:  # noqa: BLE001 - never let a command kill the network thread, and still answer
+            log.exception("%s: command handling failed", self.terminal_id)
+            self._answer(env, claimed, protocol.make_ack(self.terminal_id, env and env.id, env and env.cmd,
+                                                         "error", reason=type(e).__name__, now=now))
+
+    def _answer(self, env: protocol.Envelope | None, claimed: bool, ack: dict[str, Any]) -> None:
+        """The one ack for an envelope that will not run; its claimed id records the answer."""
+        try:
+            if claimed and env is not None:
+                self.store.finish(env.id, ack["status"], ack)
+        except Exception:  # noqa: BLE001 - the ack matters more than its record
+            log.exception("%s: could not record the ack of %s", self.terminal_id, ack.get("id"))
+        try:
             self._ack(ack)
-            return
-        self.executor.submit(self._run, cmd, handler)
+        except Exception:  # noqa: BLE001
+            log.exception("%s: could not send an ack", self.terminal_id)
 
     def _run(self, cmd: protocol.Command, handler: Handler) -> None:
         try:

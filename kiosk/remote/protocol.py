@@ -6,7 +6,7 @@ read only its own cmd):
     kiosk/T/status      retained; {"state": "online"|"offline", ...}; the last will says offline
     kiosk/T/telemetry   periodic machine state, never personal data
     kiosk/T/cmd         {"id", "cmd", "args", "issued_at", "expires_at"}   (QoS 1, not retained)
-    kiosk/T/ack         {"id", "terminal", "cmd", "status", "reason"?, "result"?}   (QoS 1)
+    kiosk/T/ack         {"id", "terminal", "cmd", "status", "reason"?, "field"?, "result"?}   (QoS 1)
 
 Times are Unix epoch seconds (UTC); command expiry guards against a command queued for a
 terminal that was off for a week running when it comes back.
@@ -19,7 +19,13 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from kiosk.core import decode
+from kiosk.core.decode import DecodeError, Record, number, text
 
 from kiosk.core import privacy
 
@@ -58,36 +64,86 @@ def mosquitto_acl(operator_user: str = "fleet-operator") -> str:
 
 
 # -- commands ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Arg:
-    type: type
-    required: bool = False
-    max_len: int = 200           # strings: characters; dicts: keys
-    min: float | None = None
-    max: float | None = None
+# Every envelope gets exactly one ack: `ok` (or `error` if the handler failed), `refused` with a
+# reason (policy: unknown command, expired, lifetime too long, issued in the future, too large),
+# `invalid` with the field that is not what this protocol says, or `duplicate` for an id seen
+# before. Envelopes and arguments are declared below and decoded by kiosk/core/decode.py, so a
+# NaN time, a 400-digit number or arguments nested 5,000 deep are an `invalid` ack naming the
+# field, never an exception on the network thread.
+MAX_EPOCH_S = 2.0**33  # the year 2242: a later time is a bug, and floats stay exact below it
+Epoch = number(ge=0, le=MAX_EPOCH_S)
+_Reason = text(max_len=200)
+CommandId = text(max_len=64, pattern=_ID.pattern, means="1-64 letters, digits, '-' or '_'")
 
 
-# The allow-list. Each command names its arguments; anything else is refused.
-COMMANDS: dict[str, dict[str, Arg]] = {
-    "diag": {},
-    "diag_bundle": {},
-    "screenshot": {},
-    "restart_app": {"reason": Arg(str, max_len=200)},
-    "check_update": {"apply": Arg(bool)},
-    "set_maintenance": {"on": Arg(bool, required=True), "reason": Arg(str, max_len=200)},
-    # texts: language code -> text; an empty dict clears the announcement
-    "set_announcement": {"texts": Arg(dict, required=True, max_len=8),
-                         "until": Arg(float, min=0)},
-}
+class Args(Record, forbid_unknown_fields=True):
+    """A command's arguments (none). Subclasses declare theirs; anything else is invalid."""
+
+
+class _RestartArgs(Args):
+    reason: _Reason | UnsetType = UNSET
+
+
+class _CheckUpdateArgs(Args):
+    apply: bool | UnsetType = UNSET
+
+
+class _MaintenanceArgs(Args):
+    on: bool
+    reason: _Reason | UnsetType = UNSET
+
+
 ANNOUNCEMENT_MAX_CHARS = 1000
 
 
+class _AnnouncementArgs(Args):
+    # language code -> text; an empty table clears the announcement
+    texts: Annotated[dict[text(min_len=1, max_len=16), text(max_len=ANNOUNCEMENT_MAX_CHARS)], Meta(max_length=8)]
+    until: Epoch | UnsetType = UNSET
+
+
+# The allow-list. Each command names its arguments; anything else is refused.
+COMMANDS: dict[str, type[Args]] = {
+    "diag": Args,
+    "diag_bundle": Args,
+    "screenshot": Args,
+    "restart_app": _RestartArgs,
+    "check_update": _CheckUpdateArgs,
+    "set_maintenance": _MaintenanceArgs,
+    "set_announcement": _AnnouncementArgs,
+}
+
+
+class Envelope(Record):
+    # Unknown members are ignored: a newer operator tool may add some.
+    id: CommandId
+    cmd: text(max_len=64)
+    issued_at: Epoch
+    expires_at: Epoch
+    args: dict[str, Any] = {}
+
+    def check(self) -> None:
+        if self.expires_at <= self.issued_at:
+            raise DecodeError("expires_at", "not after issued_at")
+
+
 class Refused(Exception):
-    """A command that will not run; `reason` goes into the ack."""
+    """A command that will not run by policy; `reason` goes into the ack."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class Invalid(Exception):
+    """An envelope that is not what the protocol says; the ack names `field`. `command_id` and
+    `cmd` are what could be read of it (None when even the id could not), for the ack."""
+
+    def __init__(self, error: DecodeError, command_id: str | None = None, cmd: str | None = None) -> None:
+        self.field = error.field or "envelope"
+        self.reason = f"{self.field}: {error.problem}"
+        super().__init__(self.reason)
+        self.command_id, self.cmd = command_id, cmd
 
 
 @dataclass(frozen=True)
@@ -106,85 +162,61 @@ def make_command(cmd: str, args: Mapping[str, Any] | None = None, ttl_s: float =
             "issued_at": issued, "expires_at": issued + ttl_s}
 
 
-def parse_envelope(payload: bytes) -> tuple[str | None, dict[str, Any]]:
-    """Return (id, raw dict). Raises Refused when even the id cannot be read; the id is None
-    then and the ack cannot be matched, but the operator still sees the refusal."""
+def read_envelope(payload: bytes) -> Envelope:
+    """Decode an envelope. Raises Refused (too large) or Invalid naming the first bad field and
+    carrying the id whenever the id itself is readable, so the operator can match the ack."""
     if len(payload) > MAX_COMMAND_BYTES:
         raise Refused(f"command larger than {MAX_COMMAND_BYTES} bytes")
     try:
-        raw = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise Refused("malformed: not JSON") from None
-    if not isinstance(raw, dict):
-        raise Refused("malformed: not an object")
-    cid = raw.get("id")
-    if not isinstance(cid, str) or not _ID.match(cid):
-        raise Refused("malformed: id must be 1-64 letters, digits, '-' or '_'")
-    return cid, raw
+        good, bad = decode.loads_members(payload)
+    except DecodeError as e:
+        raise Invalid(e) from None
+    if "id" in bad:
+        raise Invalid(bad["id"])
+    try:
+        cid = decode.convert(good["id"], CommandId, "id") if "id" in good else None
+    except DecodeError as e:
+        raise Invalid(e) from None
+    if cid is None:
+        raise Invalid(DecodeError("id", "missing"))
+    name = good.get("cmd") if isinstance(good.get("cmd"), str) and len(good["cmd"]) <= 64 else None
+    if bad:
+        raise Invalid(next(iter(bad.values())), cid, name)
+    try:
+        return decode.convert(good, Envelope)
+    except DecodeError as e:
+        raise Invalid(e, cid, name) from None
 
 
-def validate(raw: dict[str, Any], now: float, max_ttl_s: float) -> Command:
-    """Check a parsed envelope against the allow-list, the clock and the argument specs."""
-    name = raw.get("cmd")
-    if not isinstance(name, str) or name not in COMMANDS:
-        raise Refused(f"unknown command {str(name)[:40]!r}")
-    issued, expires = raw.get("issued_at"), raw.get("expires_at")
-    if not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in (issued, expires)):
-        raise Refused("malformed: issued_at and expires_at must be numbers")
-    if expires <= issued:
-        raise Refused("malformed: expires_at is not after issued_at")
-    if expires - issued > max_ttl_s:
+def validate(env: Envelope, now: float, max_ttl_s: float) -> Command:
+    """Check a decoded envelope against the allow-list, the clock and the command's arguments."""
+    spec = COMMANDS.get(env.cmd)
+    if spec is None:
+        raise Refused(f"unknown command {env.cmd[:40]!r}")
+    if env.expires_at - env.issued_at > max_ttl_s:
         raise Refused(f"lifetime longer than {max_ttl_s:g} s")
-    if expires < now:
+    if env.expires_at < now:
         raise Refused("expired")
-    if issued > now + MAX_CLOCK_SKEW_S:
+    if env.issued_at > now + MAX_CLOCK_SKEW_S:
         raise Refused("issued in the future (check the clocks)")
-    args = raw.get("args", {})
-    if not isinstance(args, dict):
-        raise Refused("malformed: args must be an object")
-    return Command(raw["id"], name, _check_args(name, args), float(issued), float(expires))
-
-
-def _check_args(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    spec = COMMANDS[name]
-    unknown = sorted(set(args) - set(spec))
-    if unknown:
-        raise Refused(f"unknown argument {unknown[0][:40]!r} for {name}")
-    out: dict[str, Any] = {}
-    for key, arg in spec.items():
-        if key not in args:
-            if arg.required:
-                raise Refused(f"missing argument {key!r}")
-            continue
-        value = args[key]
-        if arg.type is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if (arg.type is not bool and isinstance(value, bool)) or not isinstance(value, arg.type):
-            raise Refused(f"argument {key!r} must be {arg.type.__name__}")
-        if isinstance(value, str) and len(value) > arg.max_len:
-            raise Refused(f"argument {key!r} longer than {arg.max_len} characters")
-        if isinstance(value, float) and ((arg.min is not None and value < arg.min) or
-                                         (arg.max is not None and value > arg.max)):
-            raise Refused(f"argument {key!r} out of range")
-        if isinstance(value, dict):
-            if len(value) > arg.max_len:
-                raise Refused(f"argument {key!r} has more than {arg.max_len} entries")
-            for k, v in value.items():
-                if not (isinstance(k, str) and len(k) <= 16 and isinstance(v, str)
-                        and len(v) <= ANNOUNCEMENT_MAX_CHARS):
-                    raise Refused(f"argument {key!r}: entries must be short codes mapped to text "
-                                  f"of at most {ANNOUNCEMENT_MAX_CHARS} characters")
-        out[key] = value
-    return out
+    try:
+        args = decode.convert(env.args, spec, "args")
+    except DecodeError as e:
+        raise Invalid(e, env.id, env.cmd) from None
+    given = {k: v for k, v in msgspec.structs.asdict(args).items() if v is not UNSET}
+    return Command(env.id, env.cmd, given, env.issued_at, env.expires_at)
 
 
 def make_ack(terminal_id: str, command_id: str | None, cmd: str | None, status: str, *,
-             reason: str | None = None, result: Any = None, now: float | None = None) -> dict[str, Any]:
-    """status: ok | error | refused | duplicate"""
+             reason: str | None = None, result: Any = None, field: str | None = None,
+             now: float | None = None) -> dict[str, Any]:
+    """status: ok | error | refused | invalid (with `field`) | duplicate"""
     ack: dict[str, Any] = {"id": command_id, "terminal": terminal_id, "cmd": cmd, "status": status,
                            "acked_at": time.time() if now is None else now}
     if reason is not None:
         ack["reason"] = reason[:300]
+    if field is not None:
+        ack["field"] = field[:120]
     if result is not None:
         ack["result"] = result
     if len(json.dumps(ack, default=str)) > MAX_RESULT_BYTES:

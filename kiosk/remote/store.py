@@ -4,6 +4,10 @@ A command id is written (synchronous=FULL) before the handler runs and before th
 its PUBACK. So a redelivery after a crash, a broker retry, or an operator re-sending the same id
 finds the row and is answered from it instead of running again. Rows are kept until the command
 would have expired anyway (a stale copy is refused by its expiry), plus a margin for skewed clocks.
+
+The store prunes itself: every PRUNE_EVERY new ids, and whenever it holds more than `max_rows`,
+when the oldest rows go even before their time (a flood of commands must not fill the disk; the
+price is that a very old id could run again, which its expiry refuses anyway in all but a flood).
 """
 from __future__ import annotations
 
@@ -25,7 +29,10 @@ CREATE TABLE IF NOT EXISTS seen (
     ack TEXT                       -- the ack sent, JSON
 )
 """
+CREATE_INDEX = "CREATE INDEX IF NOT EXISTS seen_expires ON seen (expires_at)"
 KEEP_AFTER_EXPIRY_S = 24 * 3600.0
+MAX_ROWS = 10_000
+PRUNE_EVERY = 100
 
 
 @dataclass(frozen=True)
@@ -37,8 +44,9 @@ class Seen:
 
 
 class CommandStore:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, max_rows: int = MAX_ROWS, prune_every: int = PRUNE_EVERY) -> None:
         self.path = Path(path)
+        self.max_rows, self.prune_every = max_rows, prune_every
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         # One connection shared by the network thread and the handler thread, under a lock.
@@ -47,6 +55,9 @@ class CommandStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(_SCHEMA)
+        self._db.execute(CREATE_INDEX)
+        self._rows = self._count_locked()
+        self._new_since_prune = 0
 
     def claim(self, command_id: str, cmd: str | None, expires_at: float, now: float | None = None) -> Seen | None:
         """Record the id. Returns None if it is new (the caller may run it), else the earlier row."""
@@ -56,6 +67,10 @@ class CommandStore:
                 "INSERT OR IGNORE INTO seen (id, cmd, received_at, expires_at, status) VALUES (?, ?, ?, ?, 'running')",
                 (command_id, cmd, t, expires_at))
             if cur.rowcount == 1:
+                self._rows += 1
+                self._new_since_prune += 1
+                if self._new_since_prune >= self.prune_every or self._rows > self.max_rows:
+                    self._prune_locked(t, keep=command_id)
                 return None
             row = self._db.execute("SELECT id, cmd, status, ack FROM seen WHERE id = ?", (command_id,)).fetchone()
         ack = json.loads(row[3]) if row[3] else None
@@ -67,14 +82,30 @@ class CommandStore:
                              (status, json.dumps(ack, default=str), command_id))
 
     def prune(self, now: float | None = None) -> int:
+        """Drop rows past their expiry (plus the margin), then the oldest beyond max_rows."""
         t = time.time() if now is None else now
         with self._lock:
-            cur = self._db.execute("DELETE FROM seen WHERE expires_at < ?", (t - KEEP_AFTER_EXPIRY_S,))
-            return cur.rowcount
+            return self._prune_locked(t)
+
+    def _prune_locked(self, now: float, keep: str | None = None) -> int:
+        dropped = self._db.execute("DELETE FROM seen WHERE expires_at < ?", (now - KEEP_AFTER_EXPIRY_S,)).rowcount
+        self._rows = self._count_locked()
+        if self._rows > self.max_rows:
+            # Down to 90 %, so a flood does not prune on every new id.
+            excess = self._rows - self.max_rows * 9 // 10
+            dropped += self._db.execute(
+                "DELETE FROM seen WHERE id IN (SELECT id FROM seen WHERE id != ? ORDER BY received_at LIMIT ?)",
+                (keep or "", excess)).rowcount
+            self._rows = self._count_locked()
+        self._new_since_prune = 0
+        return dropped
+
+    def _count_locked(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
 
     def count(self) -> int:
         with self._lock:
-            return int(self._db.execute("SELECT COUNT(*) FROM seen").fetchone()[0])
+            return self._count_locked()
 
     def close(self) -> None:
         with self._lock:

@@ -1,6 +1,7 @@
 """Pure pieces: the [fleet] config table, command validation, telemetry scrubbing, the store."""
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -29,26 +30,47 @@ def test_fleet_config_from_table_checks_types_and_ranges(tmp_path):
     assert FleetConfig.from_table({"password_file": str(pw)}).password_value() == "s3cret"
 
 
+def _read(raw) -> protocol.Envelope:
+    return protocol.read_envelope(json.dumps(raw).encode())
+
+
 def test_command_validation():
     now = time.time()
     good = protocol.make_command("set_announcement", {"texts": {"zh_CN": "a", "bo": "b"}, "until": 5}, now=now)
-    cmd = protocol.validate(good, now, 3600)
+    cmd = protocol.validate(_read(good), now, 3600)
     assert cmd.args == {"texts": {"zh_CN": "a", "bo": "b"}, "until": 5.0}
+    assert protocol.validate(_read(protocol.make_command("check_update", now=now)), now, 3600).args == {}
     refused = [
         (protocol.make_command("diag", now=now, ttl_s=7200), "lifetime"),
         (protocol.make_command("diag", now=now + 3600), "future"),
-        ({**protocol.make_command("diag", now=now), "expires_at": "tomorrow"}, "numbers"),
-        (protocol.make_command("set_maintenance", {"on": 1}, now=now), "must be bool"),
-        (protocol.make_command("restart_app", {"reason": True}, now=now), "must be str"),
-        (protocol.make_command("set_announcement", {"texts": {"zh_CN": 5}}, now=now), "entries"),
+        (protocol.make_command("diag", now=now - 3600), "expired"),
+        (protocol.make_command("shell", {"line": "rm -rf /"}, now=now), "unknown command"),
     ]
     for raw, why in refused:
         with pytest.raises(protocol.Refused, match=why):
-            protocol.validate(raw, now, 3600)
+            protocol.validate(_read(raw), now, 3600)
+    invalid = [
+        ({**protocol.make_command("diag", now=now), "expires_at": "tomorrow"}, "expires_at", "expected a number"),
+        ({**protocol.make_command("diag", now=now), "expires_at": now - 1}, "expires_at", "not after issued_at"),
+        (protocol.make_command("set_maintenance", {"on": 1}, now=now), "args.on", "expected true or false"),
+        (protocol.make_command("set_maintenance", {}, now=now), "args.on", "missing"),
+        (protocol.make_command("set_maintenance", {"on": True, "sudo": 1}, now=now), "args.sudo", "unknown key"),
+        (protocol.make_command("restart_app", {"reason": True}, now=now), "args.reason", "expected a string"),
+        (protocol.make_command("restart_app", {"reason": "x" * 201}, now=now), "args.reason", "longer than 200"),
+        (protocol.make_command("set_announcement", {"texts": {"zh_CN": 5}}, now=now), "args.texts[...]", "expected a string"),
+        (protocol.make_command("set_announcement", {"texts": {str(i): "x" for i in range(9)}}, now=now), "args.texts",
+         "more than 8"),
+    ]
+    for raw, field, why in invalid:
+        with pytest.raises(protocol.Invalid) as e:
+            protocol.validate(_read(raw), now, 3600)
+        assert e.value.field == field and why in e.value.reason, e.value.reason
+        assert e.value.command_id == raw["id"]
     with pytest.raises(protocol.Refused, match="larger"):
-        protocol.parse_envelope(b"{" + b" " * protocol.MAX_COMMAND_BYTES + b"}")
-    with pytest.raises(protocol.Refused, match="id must"):
-        protocol.parse_envelope(b'{"id": "../../etc", "cmd": "diag"}')
+        protocol.read_envelope(b"{" + b" " * protocol.MAX_COMMAND_BYTES + b"}")
+    with pytest.raises(protocol.Invalid) as e:
+        protocol.read_envelope(b'{"id": "../../etc", "cmd": "diag"}')
+    assert e.value.field == "id" and e.value.command_id is None
     with pytest.raises(ValueError):
         protocol.check_terminal_id("kiosk/+/x")
 
