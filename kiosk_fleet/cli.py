@@ -10,6 +10,7 @@
     kiosk-fleet release-content DIR --kind catalog|translations|announcement --file F --version V
     kiosk-fleet status [--json] [--wait S]                   (broker options below)
     kiosk-fleet command TERMINAL CMD [--arg k=v ...] [--timeout S] [--ttl S]
+    kiosk-fleet console [--db URL] [--listen H] [--http-port P] [--workers N] [--add-user NAME ROLE]
 
 Broker options: --host (or $KIOSK_FLEET_HOST), --port, --no-tls, --ca-file, --cert-file,
 --key-file, --username, --password-file (or $KIOSK_FLEET_PASSWORD).
@@ -192,6 +193,27 @@ def cmd_command(args: argparse.Namespace) -> int:
     return 0 if ack.get("status") == "ok" else EXIT_FAILED
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    """The web console (kiosk_fleet/console/; needs the `console` extra)."""
+    from kiosk_fleet.console import server
+    from kiosk_fleet.console.auth import add_user
+    from kiosk_fleet.console.db import make_engine, migrate, sessions
+
+    if args.add_user:
+        name, role = args.add_user
+        password = os.environ.get("KIOSK_CONSOLE_PASSWORD") or input(f"password for {name}: ")
+        engine = make_engine(args.db)
+        migrate(engine)
+        with sessions(engine).begin() as db:
+            import time as _time
+
+            add_user(db, name, password, role, _time.time())
+        print(f"user {name} ({role}) saved")
+        return 0
+    server.serve(args.db, _broker(args), args.listen, args.http_port, workers=args.workers)
+    return 0
+
+
 # -- parser ---------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-fleet", description="Kiosk fleet: signed releases and remote commands")
@@ -256,6 +278,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--ttl", type=float, default=None, help="command lifetime (default: the timeout)")
     p.set_defaults(func=cmd_command)
+
+    p = sub.add_parser("console", help="the operators' web console (fleet overview, alarms, rollouts)")
+    _add_broker_args(p)
+    p.add_argument("--db", default="sqlite:///kiosk-console.sqlite3",
+                   help="SQLAlchemy URL: sqlite:///FILE (default) or postgresql+psycopg://...")
+    p.add_argument("--listen", default="127.0.0.1")
+    p.add_argument("--http-port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1, help="ingest workers (MQTT shared subscription)")
+    p.add_argument("--add-user", nargs=2, metavar=("NAME", "ROLE"),
+                   help="create or change a user (password from $KIOSK_CONSOLE_PASSWORD or asked) and exit")
+    p.set_defaults(func=cmd_console)
     return parser
 
 

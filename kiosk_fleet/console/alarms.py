@@ -1,0 +1,70 @@
+"""Alarms: raised when a condition has held for long enough, cleared when it is gone, and
+acknowledged (with a note) by an operator. One open alarm per (kind, terminal, subject)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kiosk_fleet.console.db import Alarm, Device, Terminal
+from kiosk_fleet.console.ingest import FAULT_STATES, PAPER_LOW_PCT
+
+FAILED_UPDATE_STATES = frozenset({"failed", "rolled_back", "health_check_failed"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    offline_s: float = 10 * 60
+    device_fault_s: float = 15 * 60
+    paper_low_pct: float = PAPER_LOW_PCT
+
+
+def raise_alarm(session: Session, kind: str, terminal_id: str, subject: str, detail: str, now: float) -> Alarm:
+    found = session.scalars(select(Alarm).where(Alarm.kind == kind, Alarm.terminal_id == terminal_id,
+                                                Alarm.subject == subject, Alarm.cleared_at.is_(None))).first()
+    if found is not None:
+        return found
+    alarm = Alarm(kind=kind, terminal_id=terminal_id, subject=subject, detail=detail[:300], raised_at=now)
+    session.add(alarm)
+    session.flush()
+    return alarm
+
+
+def evaluate(session: Session, now: float, th: Thresholds = Thresholds()) -> dict[str, int]:
+    """Raise what holds, clear what no longer does (except rollout alarms: an operator closes
+    those by acting on the rollout). Returns the number of open alarms by kind."""
+    want: dict[tuple[str, str, str], str] = {}
+    for t in session.scalars(select(Terminal)):
+        if t.state == "offline" and t.state_since <= now - th.offline_s:
+            want[("offline", t.id, "")] = f"offline since {t.state_since:.0f} ({t.state_reason or '?'})"
+        if t.state != "offline":
+            if t.paper_level == "low" or (t.paper_pct is not None and t.paper_pct < th.paper_low_pct):
+                want[("paper_low", t.id, "printer")] = f"paper {t.paper_pct if t.paper_pct is not None else 'low'}%"
+            if t.update_state in FAILED_UPDATE_STATES:
+                want[("update_failed", t.id, t.version)] = f"update {t.update_state}"
+    for d in session.scalars(select(Device).where(Device.state.in_(FAULT_STATES),
+                                                  Device.since <= now - th.device_fault_s)):
+        want[("device_fault", d.terminal_id, d.name)] = f"{d.name} {d.state} since {d.since:.0f}: {d.reason}"
+    open_alarms = {(a.kind, a.terminal_id, a.subject): a
+                   for a in session.scalars(select(Alarm).where(Alarm.cleared_at.is_(None)))}
+    for key, detail in want.items():
+        if key not in open_alarms:
+            open_alarms[key] = raise_alarm(session, *key, detail, now)
+    counts: dict[str, int] = {}
+    for key, alarm in open_alarms.items():
+        if key not in want and alarm.kind != "rollout_halted":
+            alarm.cleared_at = now
+            continue
+        counts[alarm.kind] = counts.get(alarm.kind, 0) + 1
+    return counts
+
+
+def acknowledge(session: Session, alarm_id: int, user: str, note: str, now: float) -> Alarm | None:
+    alarm = session.get(Alarm, alarm_id)
+    if alarm is None:
+        return None
+    alarm.acked_by, alarm.acked_at, alarm.note = user, now, note[:500]
+    if alarm.kind == "rollout_halted":
+        alarm.cleared_at = now  # no condition to watch: acknowledging closes it
+    return alarm
