@@ -105,6 +105,38 @@ def test_store_claims_once_and_survives_reopen(tmp_path):
     assert again.prune() == 1 and again.count() == 1
 
 
+def test_store_prunes_itself_and_stays_bounded(tmp_path):
+    # Before: prune() was never called by anyone, so every id ever received stayed on disk.
+    now = time.time()
+    store = CommandStore(tmp_path / "c.sqlite3", max_rows=50, prune_every=10)
+    for i in range(5):  # long expired: gone at the next periodic prune, without anyone asking
+        assert store.claim(f"old-{i}", "diag", now - 3 * 24 * 3600, now) is None
+    for i in range(10):
+        store.claim(f"new-{i}", "diag", now + 60, now)
+    assert store.count() == 10
+    for i in range(200):  # a flood of live ids: never more than max_rows, the newest kept
+        store.claim(f"flood-{i}", "diag", now + 3600, now + i)
+        assert store.count() <= 50
+    assert store.claim("flood-199", "diag", now + 3600, now) is not None  # still known
+    store.close()
+    assert CommandStore(tmp_path / "c.sqlite3").count() <= 50
+
+
+def test_agent_prunes_its_store_at_start(tmp_path):
+    from kiosk.remote.agent import Agent
+    from kiosk.remote.mqtt import BrokerSettings
+
+    store = CommandStore(tmp_path / "commands.sqlite3")
+    store.claim("stale", "diag", time.time() - 3 * 24 * 3600)
+    store.close()
+    agent = Agent("t-1", BrokerSettings("127.0.0.1", 1, tls=False), handlers={}, state_dir=tmp_path)
+    agent.start()
+    try:
+        assert agent.store.count() == 0
+    finally:
+        agent.abort()
+
+
 def test_agent_from_config(tmp_path):
     from kiosk.remote.agent import Agent
 
