@@ -26,12 +26,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import cv2
 import numpy as np
 
 from devices.scanner.errors import ScannerError, ZbarUnavailable
+from devices.scanner.finders import find_finder_patterns, region_around
+from devices.scanner.frames import image_frame, to_gray
 
 log = logging.getLogger(__name__)
 
@@ -177,83 +179,6 @@ def _zbar() -> _Zbar:
         return _ZBAR
 
 
-def check_frame(frame: Any) -> np.ndarray:
-    """The frame if the decoder can take it: an 8-bit image (gray, or BGR/BGRA as OpenCV gives
-    them), at least 1x1. Anything else is ScannerError("bad_frame") here, at the door, never an
-    OpenCV or numpy error from deep inside a pass (cv2.error is not a ScannerError, so a caller
-    that handles the scanner's errors would be killed by it). Not converted: a float or bool
-    array is not a camera's picture, and guessing its range would decode noise."""
-    if not isinstance(frame, np.ndarray):
-        raise ScannerError(f"a frame is an image array, not {type(frame).__name__}", "bad_frame")
-    if frame.dtype != np.uint8:
-        raise ScannerError(f"a frame has 8-bit pixels, not {frame.dtype}", "bad_frame")
-    if frame.ndim not in (2, 3) or frame.ndim == 3 and frame.shape[2] not in (1, 3, 4):
-        raise ScannerError(f"unsupported frame shape {frame.shape}", "bad_frame")
-    if frame.shape[0] < 1 or frame.shape[1] < 1:
-        raise ScannerError(f"empty frame {frame.shape}", "bad_frame")
-    return frame
-
-
-def to_gray(frame: np.ndarray) -> np.ndarray:
-    if frame.ndim == 2:
-        return frame
-    if frame.ndim == 3 and frame.shape[2] == 1:
-        return frame[:, :, 0]
-    if frame.ndim == 3 and frame.shape[2] == 3:
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
-    if frame.ndim == 3 and frame.shape[2] == 4:
-        return cv2.cvtColor(frame, cv2.COLOR_BGRA2GRAY)
-    raise ScannerError(f"unsupported frame shape {frame.shape}", "bad_frame")
-
-
-def find_finder_patterns(gray: np.ndarray, min_side: int = 5) -> list[tuple[int, int, int, int]]:
-    """Bounding boxes (x, y, w, h) of QR finder-pattern candidates: a dark ring around a light
-    ring around a dark square, i.e. three nested contours with areas near 49 : 25 : 9.
-
-    Dark means "15 levels darker than the 21x21 neighbourhood mean". A global (Otsu) threshold
-    was measured on tests/scanner/material.py scenes and rejected: sensor noise on a smooth
-    background turns its iso-line into thousands of speckle contours (5-10x the time), and
-    blurring first to avoid that loses the thin rings of small codes, the ones this is for."""
-    dark = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 21, 15)
-    contours, hierarchy = cv2.findContours(dark, cv2.RETR_TREE, cv2.CHAIN_APPROX_SIMPLE)
-    if hierarchy is None:
-        return []
-    h = hierarchy[0]
-    child = h[:, 2]
-    # Only contours with a grandchild can be finders; select them without a Python loop
-    # because noisy frames have thousands of contours.
-    has_child = child >= 0
-    grand = np.full(len(h), -1)
-    grand[has_child] = child[child[has_child]]
-    found = []
-    for i in np.flatnonzero(grand >= 0):
-        x, y, w, hh = cv2.boundingRect(contours[i])
-        if min(w, hh) < min_side or max(w, hh) > 2.0 * min(w, hh):
-            continue
-        a0 = cv2.contourArea(contours[i])
-        a1 = cv2.contourArea(contours[child[i]])
-        a2 = cv2.contourArea(contours[grand[i]])
-        if a1 <= 0 or a2 <= 0:
-            continue
-        # Ideal 1.96 and 2.78; blur and thresholding shift both, so accept a wide band.
-        if 1.2 <= a0 / a1 <= 4.0 and 1.4 <= a1 / a2 <= 6.0:
-            found.append((x, y, w, hh))
-    return found
-
-
-def _region_around(finders: Sequence[tuple[int, int, int, int]], shape: tuple[int, int]) -> tuple[int, int, int, int]:
-    """Crop (x0, y0, x1, y1) that surely contains a QR code with these finder patterns: with a
-    single finder the code may extend up to ~8 finder widths (version 10) in any direction."""
-    side = max(max(w, h) for _, _, w, h in finders)
-    x0 = min(x for x, _, _, _ in finders)
-    y0 = min(y for _, y, _, _ in finders)
-    x1 = max(x + w for x, _, w, _ in finders)
-    y1 = max(y + h for _, y, _, h in finders)
-    reach = side if len(finders) >= 3 else 8 * side
-    H, W = shape
-    return max(0, x0 - reach), max(0, y0 - reach), min(W, x1 + reach), min(H, y1 + reach)
-
-
 class Decoder:
     """zbar with a long-lived scanner; not re-entrant (one lock), cheap to create one per thread."""
 
@@ -333,7 +258,7 @@ class Decoder:
         t0 = self._clock()
         cfg = self.config
         with self._lock:
-            gray = to_gray(check_frame(frame))
+            gray = to_gray(image_frame(frame))
             ox = oy = 0
             if cfg.roi is not None:
                 H, W = gray.shape
@@ -381,7 +306,7 @@ class Decoder:
         if not finders or len(finders) > cfg.max_finders:
             return
         per_pixel = plain_ms / max(1, gray.size)
-        x0, y0, x1, y1 = _region_around(finders, gray.shape)
+        x0, y0, x1, y1 = region_around(finders, gray.shape)
         side = max(max(w, h) for _, _, w, h in finders) / scale  # finder width in full-res px
         # A finder is 7 modules wide; aim for ~4 px modules, at most 4x, and use the
         # full-resolution pixels when the frame was downscaled.

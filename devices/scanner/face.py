@@ -27,7 +27,7 @@ from typing import Protocol, Sequence
 import cv2
 import numpy as np
 
-from devices.scanner.decode import to_gray
+from devices.scanner.frames import to_gray
 from devices.scanner.errors import FaceDetectorUnavailable
 
 log = logging.getLogger(__name__)

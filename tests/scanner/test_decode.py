@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devices.scanner import testmaterial as M
-from devices.scanner.decode import Code, Decoder, DecoderConfig, decode_text, find_finder_patterns
+from devices.scanner.decode import Code, Decoder, DecoderConfig, decode_text
+from devices.scanner.finders import find_finder_patterns
 from devices.scanner.errors import ScannerError
 
 PAYLOADS = M.payloads()
