@@ -3,7 +3,6 @@ and how a receipt is printed without being lost or doubled."""
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import weakref
 from typing import Any
@@ -12,7 +11,6 @@ from devices.printer.document import Document, Footer, Row
 from devices.printer.jobs import PrintQueue
 from kiosk.platform.api import CitizenRef, PlatformError, PlatformRejected, PlatformUnavailable
 from kiosk.i18n.translator import Msg
-from kiosk.core.session import mask_id_number
 
 log = logging.getLogger(__name__)
 
@@ -87,35 +85,6 @@ def refresh_view(flow: Any, view: Any, touch: bool = False) -> None:
             runner.deadline = runner.clock.monotonic() + spec.timeout_s
     runner.view = view
     runner.on_view(runner.step, view)
-
-
-# Administrative units, in the order an address names them: a masked address keeps the place up
-# to the town (or the county when there is no town) and hides the rest. Escapes, not literals:
-# code carries no Chinese text (tests/unit/test_catalogs.py).
-_ADMIN_UNITS = "\u7701\u5dde\u5e02\u53bf\u533a\u65d7\u9547\u4e61"  # province, prefecture .. town, township
-_SUBDISTRICT = "\u8857\u9053"  # a city's sub-district; a street alone is part of the address
-_ADMIN_END = re.compile(f"(?:[{_ADMIN_UNITS}]|{_SUBDISTRICT})")
-MASK = "****"
-
-
-def mask_address(value: str) -> str:
-    """Keep the administrative part, hide the village, street number and room: an address on a
-    public screen must not lead anyone to the door."""
-    v = value.strip()
-    if not v:
-        return ""
-    keep = 0
-    for m in _ADMIN_END.finditer(v[: max(3, len(v) * 2 // 3)]):
-        keep = m.end()
-    if keep == 0:
-        keep = max(1, len(v) // 3)
-    return v[:keep] + MASK
-
-
-def mask_number(value: str) -> str:
-    """A document number that is personal (the resident ID e-licence's number is the ID number):
-    the same rule as ID numbers, first 6 and last 4 visible."""
-    return mask_id_number(value)
 
 
 def receipt_rows(ctx: Any, rows: Any) -> list[Any]:

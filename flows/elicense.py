@@ -9,11 +9,12 @@ from typing import Any, Sequence
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Title
 from flows.base import INPUT, PLATFORM, RESULT, ServiceFlow
-from flows.common import footer, mask_address, mask_number, receipt_rows
+from flows.common import footer, receipt_rows
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
 from flows.printing import Printing
+from kiosk.core.privacy import mask_address, mask_id_number
 from kiosk.platform.api import ELicence, LicenceDocument
 from kiosk.i18n.translator import Msg, Plain, Text
 
@@ -60,7 +61,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
 
     def shown_number(self, licence: ELicence) -> str:
         own = self.ctx.session.personal("id_number") or ""
-        return mask_number(licence.number) if own and own in licence.number else licence.number
+        return mask_id_number(licence.number) if own and own in licence.number else licence.number
 
     def enter_choose(self) -> View:
         options = tuple(Option(x.id, x.title, Msg("elic.option.detail", number=Plain(self.shown_number(x)),

@@ -3,20 +3,20 @@ Offered at the end of every flow and run on its own by the `evaluation` flow.
 
 Stored in the journal and queued in the outbox (kiosk/platform/outbox.py delivers it when the platform
 is reachable; the idempotency key makes a resend harmless). The payload names the terminal, the
-service and what the citizen chose: never who they are. A comment is free text, so digit runs
-that look like ID or phone numbers and the citizen's own name (when a card was read) are removed
-before it is stored.
+service and what the citizen chose: never who they are. A comment is free text, so numbers of six
+digits or more and the citizen's own name (when a card was read) are removed before it is stored
+(kiosk.core.privacy.scrub_comment).
 """
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from typing import Any, Sequence
 
 from flows.base import INPUT
 from flows.common import refresh_view
 from flows.engine import COMPLETED, TIMED_OUT, Option, View
+from kiosk.core.privacy import MAX_COMMENT, scrub_comment
 from kiosk.i18n.translator import Msg, Text
 
 log = logging.getLogger(__name__)
@@ -25,18 +25,6 @@ LEVELS = ("5", "4", "3", "2", "1")  # very satisfied .. very dissatisfied, best 
 GOOD_REASONS = ("fast", "easy", "clear_guidance", "my_language", "receipt_ok")
 BAD_REASONS = ("slow", "hard_to_use", "unclear", "no_language", "device_fault", "wrong_info", "not_solved")
 REASONS_REQUIRED_BELOW = 3  # a bad evaluation (1-2) names at least one reason, as the national rules ask
-MAX_COMMENT = 140
-# Six or more digits, spaced or dashed as people write phone and ID numbers (ASCII, full-width or
-# Tibetan digits), with an ID number's final X.
-_LONG_DIGITS = re.compile(r"(?:[0-9\uff10-\uff19\u0f20-\u0f29][ \-]?){6,}[Xx]?")
-
-
-def scrub_comment(text: str, name: str | None = None) -> str:
-    text = _LONG_DIGITS.sub(lambda m: "***" + (" " if m.group()[-1] in " -" else ""), text.strip())
-    text = text.strip()[:MAX_COMMENT]
-    if name and len(name) >= 2:
-        text = text.replace(name, "***")
-    return text
 
 
 class Evaluate:
@@ -135,7 +123,7 @@ class Evaluate:
     def _store_evaluation(self, comment: str) -> None:
         ctx = self.ctx
         assert self.level is not None
-        comment = scrub_comment(comment, ctx.session.personal("name"))
+        comment = scrub_comment(comment, (ctx.session.personal("name"), ctx.session.personal("name_en")))
         flow = self.evaluated
         ctx.journal.evaluation(ctx.session.id, flow, self.level, list(self.reasons), comment)
         # One key per evaluation, made once: a resend after an outage or a crash is stored once.

@@ -16,7 +16,7 @@ from flows.common import citizen, refresh_view
 from flows.engine import FAILED, Option, View
 from kiosk.platform.api import CitizenRef, PlatformRejected
 from kiosk.i18n.translator import Msg, Plain
-from kiosk.core.session import mask_id_number, mask_name
+from kiosk.core.privacy import mask_id_number, mask_name
 
 log = logging.getLogger(__name__)
 

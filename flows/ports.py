@@ -58,7 +58,7 @@ from kiosk.core.session import Session
 @dataclass(frozen=True)
 class Identity:
     """Who the citizen is, as read from a card or a platform identity code. Lives only in the
-    session (see kiosk/core/session.py); flows show it masked (kiosk.core.session.mask_*)."""
+    session (see kiosk/core/session.py); flows show it masked (kiosk.core.privacy.mask_*)."""
 
     source: str  # "idcard" | "sscard" | "qrcode"
     name: str

@@ -10,11 +10,12 @@ from typing import Any, Sequence
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Title
 from flows.base import PLATFORM, RESULT, ServiceFlow
-from flows.common import footer, mask_address, receipt_rows
+from flows.common import footer, receipt_rows
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
 from flows.printing import Printing
+from kiosk.core.privacy import mask_address
 from kiosk.platform.api import Property, RealEstateRecord
 from kiosk.i18n.translator import Msg, Plain, Text
 

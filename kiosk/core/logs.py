@@ -2,15 +2,16 @@
 
 Personal data must never reach a log (shared/DESIGN.md, Privacy). Code already logs "where,
 not what", but a driver, a library or a careless f-string can still pass a name or an ID
-number through. So every record is masked *before* any handler writes it:
+number through. So every record is masked *before* any handler writes it, by
+kiosk.core.privacy.mask_text:
 
-- 15 to 19 digit runs (18-digit ID numbers with an X check digit, old 15-digit IDs, bank card
-  numbers) keep their first 6 and last 4 characters: 513326********1234;
-- mainland mobile and landline numbers keep their prefix and last 4 digits;
+- ID, bank card and phone numbers (also written in groups) keep their first 6 (a phone its
+  prefix) and last 4 characters: 513326********1234, 139****5678;
 - runs of Han, Tibetan and Yi script become ***: code never contains such literals (a test
   enforces it), so in a log line they can only be data: a name, an address, platform text;
 - values the session registered at runtime (`register_sensitive`) become ***, which covers
   what no pattern can recognise, such as a Latin-script name on a foreign resident's card;
+- a password in a URL becomes <redacted>;
 - an exception is logged as its type and file:line frames, never its message.
 
 Rotation is by size (RotatingFileHandler): the disk of a terminal that runs for years must not
@@ -22,159 +23,31 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
-import re
 import sys
-import threading
 import traceback
-from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+# The masking rules live in kiosk/core/privacy.py; the names stay reachable here for code that only
+# deals with logging (kiosk.core.logs.SENSITIVE, logs.mask_text).
+from kiosk.core.privacy import (  # noqa: F401 - re-exported
+    SENSITIVE,
+    SensitiveRegistry,
+    forget_all_sensitive,
+    forget_sensitive,
+    mask_text,
+    mask_value,
+    register_sensitive,
+)
+
 LOG_DIR_NAME = "logs"
 LOG_FILE_NAME = "kiosk.log"
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_BACKUPS = 10  # 55 MB at most, weeks of normal operation
-MIN_SENSITIVE_LEN = 2  # a one-character value would blank out half of every line
-MASK = "***"
-
-# 15-19 digits (or 17 digits + X): ID numbers old and new, bank cards. Digit boundaries only, so
-# "id513326...": the letters before the number do not protect it.
-_LONG_NUMBER = re.compile(r"(?<!\d)(?:\d{17}[Xx]|\d{15,19})(?!\d)")
-# Mainland mobile numbers (optionally +86), and landlines written with an area code and a dash.
-_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[- ]?)?1[3-9]\d{9}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")
-# Han (with extension A, compatibility ideographs, CJK punctuation and full-width forms),
-# Tibetan, Yi syllables and radicals: the scripts of the names and addresses on the cards.
-_SCRIPTS = re.compile(r"[\u0f00-\u0fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-                      r"\uf900-\ufaff\uff00-\uffef]+")
-
 # Attributes every LogRecord has; anything else on a record came in through `extra=`.
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("x", 0, "x", 0, "x", None, None))) | {"message", "asctime"}
-
-
-def _mask_number(m: re.Match[str]) -> str:
-    v = m.group(0)
-    return v[:6] + "*" * (len(v) - 10) + v[-4:]
-
-
-def _mask_phone(m: re.Match[str]) -> str:
-    v = m.group(0)
-    return v[:-8] + "****" + v[-4:]
-
-
-class SensitiveRegistry:
-    """Values the session knows to be personal, masked wherever they appear. Counted, so two
-    holders of one value (a name on the ID card and the social security card) can each forget
-    it without unmasking it for the other."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._values: Counter[str] = Counter()
-        self._pattern: re.Pattern[str] | None = None
-
-    def register(self, value: object) -> None:
-        # Text only: a photo or raw card bytes never reach a log as text anyway (mask_value
-        # replaces bytes by their length), and their repr would make a useless pattern.
-        if not isinstance(value, str):
-            return
-        text = value.strip()
-        if len(text) < MIN_SENSITIVE_LEN:
-            return
-        with self._lock:
-            self._values[text] += 1
-            self._pattern = None
-
-    def forget(self, value: object) -> None:
-        if not isinstance(value, str):
-            return
-        text = value.strip()
-        with self._lock:
-            if self._values.get(text, 0) > 1:
-                self._values[text] -= 1
-            elif text in self._values:
-                del self._values[text]
-                self._pattern = None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-            self._pattern = None
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._values)
-
-    def pattern(self) -> re.Pattern[str] | None:
-        with self._lock:
-            if self._pattern is None and self._values:
-                # Longest first, so a full name is masked before a part of it is.
-                alts = sorted(self._values, key=len, reverse=True)
-                self._pattern = _compile_uncached("|".join(re.escape(v) for v in alts), re.IGNORECASE)
-            return self._pattern
-
-
-def _compile_uncached(pattern: str, flags: int) -> re.Pattern[str]:
-    """re.compile without re's module cache.
-
-    re.compile keeps the last 512 patterns it compiled, keyed by their text, for as long as the
-    process runs. The registry's pattern is made of what sessions registered (a name, an ID
-    number, a verification token) and changes with every citizen: in that cache it would keep
-    hundreds of past citizens' data in memory after their sessions were wiped, and the cache
-    would fill with them. The compiler behind re.compile does the same work and keeps nothing."""
-    compiler = getattr(re, "_compiler", None)  # Python 3.11+: what re.compile calls
-    if compiler is not None and hasattr(compiler, "compile"):
-        return compiler.compile(pattern, flags)
-    compiled = re.compile(pattern, flags)
-    re.purge()  # elsewhere: drop the cache (everyone's patterns, recompiled on next use)
-    return compiled
-
-
-SENSITIVE = SensitiveRegistry()
-
-
-def register_sensitive(value: object) -> None:
-    """The session calls this for each personal value it holds (name, ID number, address...)."""
-    SENSITIVE.register(value)
-
-
-def forget_sensitive(value: object) -> None:
-    """The session calls this when it wipes the value."""
-    SENSITIVE.forget(value)
-
-
-def forget_all_sensitive() -> None:
-    SENSITIVE.clear()
-
-
-def mask_text(text: str, *, scripts: bool = True, registry: SensitiveRegistry | None = None) -> str:
-    """Remove personal data patterns from free text (logs, incident details, bundles)."""
-    if not text:
-        return text
-    reg = SENSITIVE if registry is None else registry
-    pattern = reg.pattern()
-    if pattern is not None:
-        text = pattern.sub(MASK, text)
-    text = _LONG_NUMBER.sub(_mask_number, text)
-    text = _MOBILE.sub(_mask_phone, text)
-    text = _LANDLINE.sub(_mask_phone, text)
-    if scripts:
-        text = _SCRIPTS.sub(MASK, text)
-    return text
-
-
-def mask_value(value: Any, *, scripts: bool = True) -> Any:
-    """mask_text through str, list, tuple and dict values (keys too)."""
-    if isinstance(value, str):
-        return mask_text(value, scripts=scripts)
-    if isinstance(value, dict):
-        return {mask_value(k, scripts=scripts): mask_value(v, scripts=scripts) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(mask_value(v, scripts=scripts) for v in value)
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return f"<{len(value)} bytes>"  # raw card bytes never go out, even masked
-    return value
 
 
 def safe_frames(tb: TracebackType | None, limit: int = 30) -> list[str]:

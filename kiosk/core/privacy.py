@@ -9,23 +9,22 @@ would otherwise leave the session (shared/DESIGN.md, "Privacy and security").
 - An evaluation comment goes to the platform: `scrub_comment` removes any number of six digits or
   more and the citizen's name, before it is cut to length.
 - Telemetry keeps only machine codes (`scrub_telemetry`).
-- A diagnostics bundle shows only the config keys listed in `BUNDLE_CONFIG` (`redact_config`);
-  every other value is `<redacted>`. An allow-list, so a key added tomorrow is hidden by default.
+- A diagnostics bundle shows only the config keys `BUNDLE_CONFIG` allows (`redact_config`), an
+  allow-list: a key added tomorrow is hidden until someone decides it is safe to show.
 
 Code holds no Chinese, Tibetan or Yi literals (tests/unit/test_catalogs.py): characters are escapes.
-The Tibetan spellings of names that ID cards carry in Chinese transcription are data, in
-locales/tibetan_names.tsv.
 """
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import unicodedata
 from collections import Counter
-from pathlib import Path
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlsplit
+
+from kiosk.i18n.name_spellings import tibetan_spellings
 
 MASK = "***"
 ADDRESS_MASK = "****"
@@ -65,14 +64,12 @@ def mask_phone(value: str) -> str:
 def mask_name(value: str) -> str:
     """Keep the first character; a Tibetan name keeps its first syllable, a Latin one its first word."""
     v = value.strip()
-    if not v:
-        return ""
     if TSHEG in v:  # Tibetan: syllables end with a tsheg; one star per hidden syllable
         first, *rest = v.split(TSHEG)
         return first + TSHEG + "*" * max(1, len([s for s in rest if s.strip()]))
     if " " in v:
         return v.split(" ", 1)[0] + " " + "*" * 3
-    return v[0] + "*" * max(1, len(v) - 1)
+    return v[:1] + "*" * max(1, len(v) - 1) if v else ""
 
 
 # Administrative units, in the order an address names them: a masked address keeps the place up
@@ -88,12 +85,8 @@ def mask_address(value: str) -> str:
     v = value.strip()
     if not v:
         return ""
-    keep = 0
-    for m in _ADMIN_END.finditer(v[: max(3, len(v) * 2 // 3)]):
-        keep = m.end()
-    if keep == 0:
-        keep = max(1, len(v) // 3)
-    return v[:keep] + ADDRESS_MASK
+    keep = max((m.end() for m in _ADMIN_END.finditer(v[: max(3, len(v) * 2 // 3)])), default=0)
+    return v[:keep or max(1, len(v) // 3)] + ADDRESS_MASK
 
 
 # -- personal numbers in free text ------------------------------------------------------------------
@@ -115,14 +108,6 @@ _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/@]+@")
 # Tibetan, Yi syllables and radicals: the scripts of the names and addresses on the cards.
 _SCRIPTS = re.compile(r"[\u0f00-\u0fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
                       r"\uf900-\ufaff\uff00-\uffef]+")
-
-
-def _mask_number(m: re.Match[str]) -> str:
-    return mask_id_number(m.group(0))
-
-
-def _mask_phone(m: re.Match[str]) -> str:
-    return mask_phone(m.group(0))
 
 
 def _mask_grouped(m: re.Match[str]) -> str:
@@ -161,11 +146,11 @@ class SensitiveRegistry:
             return
         text = value.strip()
         with self._lock:
-            if self._values.get(text, 0) > 1:
+            if text in self._values:
                 self._values[text] -= 1
-            elif text in self._values:
-                del self._values[text]
-                self._pattern = None
+                if self._values[text] <= 0:
+                    del self._values[text]
+                    self._pattern = None
 
     def clear(self) -> None:
         with self._lock:
@@ -188,29 +173,15 @@ class SensitiveRegistry:
 def _compile_uncached(pattern: str, flags: int) -> re.Pattern[str]:
     """re.compile without re's module cache: that cache keeps the last 512 patterns for as long as
     the process runs, so a pattern made of citizens' names would outlive their sessions."""
-    compiler = getattr(re, "_compiler", None)  # Python 3.11+: what re.compile calls
-    if compiler is not None and hasattr(compiler, "compile"):
-        return compiler.compile(pattern, flags)
-    compiled = re.compile(pattern, flags)
-    re.purge()  # elsewhere: drop the cache (everyone's patterns, recompiled on next use)
-    return compiled
+    return re._compiler.compile(pattern, flags)  # what re.compile calls (Python 3.11+), minus the cache
 
 
+# The process's registry: the session registers each personal value it holds (name, ID number...)
+# and forgets it when it wipes the value; every log record is masked with it.
 SENSITIVE = SensitiveRegistry()
-
-
-def register_sensitive(value: object) -> None:
-    """The session calls this for each personal value it holds (name, ID number, address...)."""
-    SENSITIVE.register(value)
-
-
-def forget_sensitive(value: object) -> None:
-    """The session calls this when it wipes the value."""
-    SENSITIVE.forget(value)
-
-
-def forget_all_sensitive() -> None:
-    SENSITIVE.clear()
+register_sensitive = SENSITIVE.register
+forget_sensitive = SENSITIVE.forget
+forget_all_sensitive = SENSITIVE.clear
 
 
 def mask_text(text: str, *, scripts: bool = True, registry: SensitiveRegistry | None = None) -> str:
@@ -222,9 +193,9 @@ def mask_text(text: str, *, scripts: bool = True, registry: SensitiveRegistry | 
         text = pattern.sub(MASK, text)
     text = _URL_USERINFO.sub(lambda m: m.group(1) + REDACTED + "@", text)
     text = _GROUPED.sub(_mask_grouped, text)
-    text = _LONG_NUMBER.sub(_mask_number, text)
-    text = _MOBILE.sub(_mask_phone, text)
-    text = _LANDLINE.sub(_mask_phone, text)
+    text = _LONG_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
+    for phone in (_MOBILE, _LANDLINE):
+        text = phone.sub(lambda m: mask_phone(m.group(0)), text)
     if scripts:
         text = _SCRIPTS.sub(MASK, text)
     return text
@@ -274,46 +245,14 @@ def _name_pattern(name: str) -> str | None:
     return body
 
 
-@functools.lru_cache(maxsize=1)
-def _tibetan_names() -> dict[str, tuple[str, ...]]:
-    """Chinese transcription -> Tibetan spellings of common name parts (locales/tibetan_names.tsv)."""
-    path = Path(__file__).resolve().parents[2] / "locales" / "tibetan_names.tsv"
-    table: dict[str, tuple[str, ...]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        bo, zh, *_ = line.split("\t") + [""]
-        for z in zh.split():
-            table[z] = table.get(z, ()) + (bo,)
-    return table
-
-
-def _tibetan_spellings(name: str) -> list[str]:
-    """A Tibetan name as an ID card carries it (Chinese transcription, e.g. Tashi Drolma as two
-    2-character parts) spelled in Tibetan script: every part must be in the table, else none."""
-    table = _tibetan_names()
-    if len(name) % 2 or not name:
-        return []
-    spellings = [""]
-    for i in range(0, len(name), 2):
-        parts = table.get(name[i:i + 2])
-        if not parts:
-            return []
-        spellings = [s + TSHEG + p if s else p for s in spellings for p in parts][:16]
-    return spellings
-
-
 def scrub_comment(text: str, names: str | Iterable[str | None] | None = None) -> str:
     """An evaluation comment without numbers of six digits or more and without the citizen's
     name (as on the card, with separators between its characters, in Tibetan script when the card
     has the Chinese transcription); scrubbed whole, then cut to MAX_COMMENT."""
     text = unicodedata.normalize("NFKC", text)
-    wanted = [names] if isinstance(names, str) else list(names or ())
-    patterns = []
-    for raw in wanted:
-        name = unicodedata.normalize("NFKC", raw or "").strip()
-        for form in [name, *_tibetan_spellings(name.replace(" ", ""))]:
-            p = _name_pattern(form)
-            if p:
-                patterns.append(p)
+    wanted = [unicodedata.normalize("NFKC", n or "").strip() for n in ([names] if isinstance(names, str) else names or ())]
+    forms = [form for name in wanted for form in (name, *tibetan_spellings(name.replace(" ", "")))]
+    patterns = [p for p in map(_name_pattern, forms) if p]
     if patterns:
         text = _compile_uncached("|".join(patterns), re.IGNORECASE).sub(MASK, text)
     text = _ANY_NUMBER.sub(MASK, text)
@@ -344,56 +283,40 @@ def scrub_telemetry(sample: Mapping[str, Any], keys: Iterable[str]) -> tuple[dic
         if value is None or isinstance(value, (bool, int, float)):
             return value
         if isinstance(value, str):
-            if _machine_code(value):
-                return value
-            dropped += 1
-            return REDACTED
+            dropped += not _machine_code(value)
+            return value if _machine_code(value) else REDACTED
         if depth >= _TELEMETRY_DEPTH:
             dropped += 1
             return None
         if isinstance(value, Mapping):
-            out = {}
-            for k, v in list(value.items())[:_TELEMETRY_WIDTH]:
-                if not _machine_code(str(k)) or len(str(k)) > 40:
-                    dropped += 1
-                    continue
-                out[str(k)] = clean(v, depth + 1)
-            return out
+            items = list(value.items())[:_TELEMETRY_WIDTH]
+            kept = [(str(k), v) for k, v in items if _machine_code(str(k)) and len(str(k)) <= 40]
+            dropped += len(items) - len(kept)
+            return {k: clean(v, depth + 1) for k, v in kept}
         if isinstance(value, (list, tuple)):
             return [clean(v, depth + 1) for v in list(value)[:_TELEMETRY_WIDTH]]
         dropped += 1
         return None
 
-    out: dict[str, Any] = {}
-    for key, value in sample.items():
-        if key not in allowed:
-            dropped += 1
-            continue
-        out[key] = clean(value, 1)
-    return out, dropped
+    out = {key: clean(value, 1) for key, value in sample.items() if key in allowed}
+    return out, dropped + len(sample) - len(out)
 
 
 # -- configuration in a diagnostics bundle -------------------------------------------------------------
 # What a bundle may show of the config, by dotted key ("*": any one key) and kind. Everything else is
 # REDACTED (an empty value stays empty: "not configured" is worth seeing and reveals nothing).
-BUNDLE_CONFIG: dict[str, str] = {
-    "profile": "text", "source": "text",
-    "terminal.id": "text", "terminal.hall": "text", "terminal.staffed_hours": "text", "terminal.dpi": "number",
-    "terminal.window": "numbers", "terminal.default_language": "text", "terminal.languages": "texts",
-    "terminal.data_dir": "text",
-    "timeouts.*": "number",
-    "platform.url": "url", "platform.connect_timeout_s": "number", "platform.read_timeout_s": "number",
-    "platform.retries": "number", "platform.backoff_s": "number",
-    "devices.printer_roll_m": "number", "devices.*": "url", "devices.urls.*": "url",
-    "fleet.broker_host": "url", "fleet.broker_port": "number", "fleet.tls": "bool",
-    "fleet.tls_ca_file": "text", "fleet.tls_cert_file": "text", "fleet.tls_key_file": "text",
-    "fleet.password_file": "text", "fleet.keepalive_s": "number", "fleet.reconnect_min_s": "number",
-    "fleet.reconnect_max_s": "number", "fleet.session_expiry_s": "number", "fleet.telemetry_interval_s": "number",
-    "fleet.outbox_max": "number", "fleet.command_max_ttl_s": "number", "fleet.state_dir": "text",
-    "fleet.repo_url": "url", "fleet.install_root": "text", "fleet.trusted_root": "text",
-    "fleet.pilot_percent": "number", "fleet.check_interval_s": "number", "fleet.health_timeout_s": "number",
-    "fleet.busy_file": "text",
+_ALLOWED = {
+    "text": "profile source terminal.id terminal.hall terminal.staffed_hours terminal.default_language "
+            "terminal.data_dir fleet.tls_ca_file fleet.tls_cert_file fleet.tls_key_file fleet.password_file "
+            "fleet.state_dir fleet.install_root fleet.trusted_root fleet.busy_file",
+    "number": "terminal.dpi timeouts.* platform.connect_timeout_s platform.read_timeout_s platform.retries "
+              "platform.backoff_s devices.printer_roll_m fleet.broker_port fleet.keepalive_s fleet.reconnect_min_s "
+              "fleet.reconnect_max_s fleet.session_expiry_s fleet.telemetry_interval_s fleet.outbox_max "
+              "fleet.command_max_ttl_s fleet.pilot_percent fleet.check_interval_s fleet.health_timeout_s",
+    "url": "platform.url devices.* devices.urls.* fleet.broker_host fleet.repo_url",
+    "bool": "fleet.tls", "texts": "terminal.languages", "numbers": "terminal.window",
 }
+BUNDLE_CONFIG: dict[str, str] = {key: kind for kind, keys in _ALLOWED.items() for key in keys.split()}
 # Config keys that never go into a bundle, named so a test can hold every config key to a decision.
 NEVER_IN_BUNDLE = frozenset({"terminal.technician_pin_hash", "terminal.technician_card_hashes",
                              "fleet.username", "fleet.password"})
@@ -419,7 +342,8 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
-def _kind_of(key: str) -> str | None:
+def bundle_kind(key: str) -> str | None:
+    """How a bundle may show the config key (a BUNDLE_CONFIG kind), None: it may not."""
     if key in BUNDLE_CONFIG:
         return BUNDLE_CONFIG[key]
     for pattern, kind in BUNDLE_CONFIG.items():
@@ -430,8 +354,8 @@ def _kind_of(key: str) -> str | None:
 
 
 def _fits(value: Any, kind: str) -> Any:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "number" and number:
+    """The value as a bundle shows it under a key of this kind (REDACTED: not of that kind)."""
+    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
     if kind == "bool" and isinstance(value, bool):
         return value
@@ -448,8 +372,7 @@ def redact_config(obj: Any, prefix: str = "") -> Any:
     value not allowed by BUNDLE_CONFIG replaced by REDACTED, at any depth."""
     if isinstance(obj, Mapping):
         return {str(k): redact_config(v, f"{prefix}{k}.") for k, v in obj.items()}
-    key = prefix[:-1]
-    kind = _kind_of(key)
+    kind = bundle_kind(prefix[:-1])
     if kind is not None:
         return _fits(obj, kind)
     return obj if obj in ("", None, [], ()) else REDACTED
@@ -460,16 +383,16 @@ def redacted_values(obj: Any, prefix: str = "") -> set[str]:
     values it cuts out of URLs): a bundle masks these wherever else they show up."""
     if isinstance(obj, Mapping):
         return set().union(*(redacted_values(v, f"{prefix}{k}.") for k, v in obj.items()))
-    kind = _kind_of(prefix[:-1])
+    kind = bundle_kind(prefix[:-1])
     if kind is None or _fits(obj, kind) == REDACTED:
         items = obj if isinstance(obj, (list, tuple)) else [obj]
-        return {str(v) for v in items if isinstance(v, (str, int, float)) and str(v) and not isinstance(v, bool)}
+        return {v for v in items if isinstance(v, str) and v}  # numbers are hidden, not hunted for
     if kind == "url" and isinstance(obj, str) and "://" in obj:
         try:
             parts = urlsplit(obj)
         except ValueError:
             return {obj}
-        found = {parts.username or "", parts.password or ""}
+        found = {parts.password or ""}  # a URL's user name is no secret, and too common to hunt
         found |= {p.split("=", 1)[1] for p in parts.query.split("&") if "=" in p and p.split("=", 1)[0] not in URL_PARAMS}
         return {v for v in found | {parts.fragment} if v}
     return set()

@@ -15,57 +15,26 @@ from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit, urlunsplit
 
 from devices.status import DeviceStatus
 from kiosk import __version__
-from kiosk.core.logs import log_files, mask_text, mask_value
-from kiosk.diag.checks import DiagReport, check_journal, journal_path, recent_incidents, redact_url, run_diag
+from kiosk.core.logs import log_files
+from kiosk.core.privacy import REDACTED, mask_text, mask_value, redact_config, redacted_values
+from kiosk.diag.checks import DiagReport, check_journal, journal_path, recent_incidents, run_diag
 from kiosk.diag.probes import DEFAULT_TIMEOUT_S
 
-# What a technician sends to the vendor: enough to find the fault, nothing about any citizen.
-# Everything free-form (logs, incident details) passes through kiosk.core.logs.mask_text again here:
-# the logs were masked when written, but a bundle must be safe even for a log written by an
-# older version or copied in by hand.
+# What a technician sends to the vendor: enough to find the fault, nothing about any citizen, no
+# secret. The config shows only what kiosk.core.privacy.BUNDLE_CONFIG allows (an allow-list: a key
+# added later is hidden until someone decides it is safe), and every hidden value is also masked
+# wherever else it shows up in the zip (a log line, a device detail). Everything free-form (logs,
+# incident details) passes through privacy.mask_text again here: the logs were masked when written,
+# but a bundle must be safe even for a log written by an older version or copied in by hand.
 
-SECRET_WORDS = ("password", "passwd", "secret", "pin", "token", "key", "credential")
-REDACTED = "<redacted>"
 LOG_BUNDLE_MAX_BYTES = 20 * 1024 * 1024  # newest logs first, up to this much
 BUNDLE_INCIDENTS = 200
+MIN_HUNTED_SECRET = 6  # shorter hidden values are not hunted through the zip: they would mangle it
 KEY_PACKAGES = ("kivy", "requests", "pyserial", "pyscard", "python-escpos", "opencv-python-headless",
                 "pyzbar", "numpy", "pillow", "babel", "tuf", "securesystemslib", "paho-mqtt", "segno")
-
-
-def is_secret_key(key: object) -> bool:
-    k = str(key).lower()
-    return any(word in k for word in SECRET_WORDS)
-
-
-def redact_text(value: str) -> str:
-    """A string that may be a URL: no password, no secret-looking query parameter."""
-    if "://" not in value:
-        return value
-    url = redact_url(value)
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if not parts.query:
-        return url
-    pairs = [p.split("=", 1) for p in parts.query.split("&")]
-    query = "&".join(f"{p[0]}={REDACTED}" if len(p) == 2 and is_secret_key(p[0]) else "=".join(p) for p in pairs)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
-
-
-def redact(obj: Any) -> Any:
-    """Config data with every value under a secret-looking key replaced, at any depth."""
-    if isinstance(obj, dict):
-        return {k: (REDACTED if is_secret_key(k) else redact(v)) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [redact(v) for v in obj]
-    if isinstance(obj, str):
-        return redact_text(obj)
-    return obj
 
 
 def config_plain(obj: Any) -> Any:
@@ -84,8 +53,8 @@ def config_plain(obj: Any) -> Any:
 
 
 def config_files(cfg: Any) -> dict[str, Any]:
-    """The TOML files the config came from, parsed and redacted (never their raw text: a comment
-    or a malformed line could hold a secret)."""
+    """The TOML files the config came from, parsed (never their raw text: a comment or a malformed
+    line could hold a secret); a file that cannot be read maps to the reason, as a string."""
     out: dict[str, Any] = {}
     for name in str(getattr(cfg, "source", "")).split(" + "):
         path = Path(name.strip())
@@ -93,10 +62,37 @@ def config_files(cfg: Any) -> dict[str, Any]:
             continue
         try:
             with path.open("rb") as f:
-                out[str(path)] = redact(tomllib.load(f))
+                out[str(path)] = tomllib.load(f)
         except (OSError, tomllib.TOMLDecodeError) as e:
-            out[str(path)] = {"error": f"cannot read: {type(e).__name__}"}
+            out[str(path)] = f"cannot read: {type(e).__name__}"
     return out
+
+
+def bundle_config(cfg: Any) -> tuple[dict[str, Any], set[str]]:
+    """(what config.json shows, the hidden values to hunt through the rest of the zip)."""
+    effective = config_plain(cfg)
+    files = config_files(cfg)
+    shown = {"effective": redact_config(effective),
+             "files": {k: redact_config(v) if isinstance(v, dict) else {"error": v} for k, v in files.items()}}
+    hidden = redacted_values(effective).union(*(redacted_values(v) for v in files.values() if isinstance(v, dict)))
+    visible = _strings(shown)  # a value also shown under an allowed key (a username equal to the id) stays
+    return shown, {v for v in hidden if len(v) >= MIN_HUNTED_SECRET and v not in visible}
+
+
+def _strings(obj: Any) -> set[str]:
+    if isinstance(obj, dict):
+        return set().union(*(_strings(v) for v in obj.values()))
+    if isinstance(obj, (list, tuple)):
+        return set().union(*(_strings(v) for v in obj))
+    return {obj} if isinstance(obj, str) else set()
+
+
+def hide(text: str, hidden: set[str]) -> str:
+    """Every hidden value, as written and as JSON escapes it, replaced by REDACTED."""
+    for value in sorted(hidden, key=len, reverse=True):
+        for form in {value, json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}:
+            text = text.replace(form, REDACTED)
+    return text
 
 
 def versions() -> dict[str, Any]:
@@ -166,9 +162,10 @@ def make_bundle(cfg: Any, out: str | Path, *, data_dir: str | Path | None = None
     elif jpath.is_file():
         journal["stats"] = check_journal(jpath).get("stats")
     terminal = getattr(cfg, "terminal", None)
+    shown_config, hidden = bundle_config(cfg)
     members: dict[str, str] = {
         "versions.json": _dump(versions()),
-        "config.json": _dump({"effective": redact(config_plain(cfg)), "files": config_files(cfg)}),
+        "config.json": _dump(shown_config),
         "journal.json": _dump(journal),
     }
     if report is not None:
@@ -179,6 +176,7 @@ def make_bundle(cfg: Any, out: str | Path, *, data_dir: str | Path | None = None
                 "terminal": getattr(terminal, "id", None), "hall": getattr(terminal, "hall", None),
                 "kiosk": __version__, "members": sorted(members)}
     members["manifest.json"] = _dump(manifest)
+    members = {name: hide(text, hidden) for name, text in members.items()}
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.partial")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:

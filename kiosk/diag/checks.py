@@ -14,29 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit, urlunsplit
 
 from devices.status import DEGRADED, FAULT, OK, DeviceStatus
 from kiosk import __version__
-from kiosk.core.logs import mask_text
+from kiosk.core.privacy import mask_text, redact_url
 from kiosk.diag.probes import DEFAULT_TIMEOUT_S, configured_devices, probe_devices, status_json
 
 log = logging.getLogger(__name__)
 
 JOURNAL_FILE = "journal.sqlite3"  # the name kiosk/runtime/services.py gives it
-
-
-def redact_url(url: str) -> str:
-    """A URL without a password in it (user:pass@host)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable url>"
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def check_platform(cfg: Any, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
@@ -70,7 +56,7 @@ def check_platform(cfg: Any, timeout_s: float = DEFAULT_TIMEOUT_S) -> dict[str, 
             if isinstance(health.get(key), str):
                 out[key if key != "time" else "server_time"] = health[key][:80]
     except Exception as e:  # noqa: BLE001 - unreachable, refused, garbage: all a fault with a reason
-        out["detail"] = mask_text(f"{type(e).__name__}: {e}"[:200])
+        out["detail"] = mask_text(f"{type(e).__name__}: {e}")[:200]
     finally:
         if server is not None:
             server.stop()
@@ -92,7 +78,7 @@ def check_journal(path: Path) -> dict[str, Any]:
     try:
         journal = Journal(path)
     except Exception as e:  # noqa: BLE001 - newer schema, unreadable file, read-only disk
-        out["detail"] = mask_text(f"{type(e).__name__}: {e}"[:300])
+        out["detail"] = mask_text(f"{type(e).__name__}: {e}")[:300]
         return out
     try:
         out["writable"] = journal.writable()
@@ -105,7 +91,7 @@ def check_journal(path: Path) -> dict[str, Any]:
         else:
             out["status"] = OK
     except Exception as e:  # noqa: BLE001
-        out["detail"] = mask_text(f"{type(e).__name__}: {e}"[:300])
+        out["detail"] = mask_text(f"{type(e).__name__}: {e}")[:300]
     finally:
         journal.close()
         _give_back(path)

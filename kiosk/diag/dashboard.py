@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from kiosk.i18n.translator import Msg, Plain, Text
-from kiosk.core.session import mask_id_number, mask_name
+from kiosk.core.privacy import mask_id_number, mask_name, mask_text
 
 DEVICES = ("printer", "idcard", "sscard", "scanner")
 # Reasons with a written fix (tech.fix.<reason> in the catalog); any other reason gets the
@@ -222,8 +222,6 @@ def card_result(identity: Any) -> list[Text]:
 
 def code_result(symbology: str, text: str) -> list[Text]:
     """A decoded test code: symbology, size and a masked glimpse (a code may carry an ID)."""
-    from kiosk.core.logs import mask_text
-
     masked = mask_text(text)  # whole, then cut: a cut could split a number the mask would catch
     glimpse = masked[:24] + ("\u2026" if len(masked) > 24 else "")
     return [Msg("tech.test.code_ok", symbology=Plain(symbology), size=len(text.encode("utf-8"))),

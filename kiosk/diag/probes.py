@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping
 
 from devices import registry
 from devices.status import DEGRADED, FAULT, OK, DeviceStatus
-from kiosk.core.logs import mask_text
+from kiosk.core.privacy import mask_text
 
 log = logging.getLogger(__name__)
 

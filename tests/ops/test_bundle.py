@@ -37,7 +37,7 @@ def site_file(tmp_path):
     site = tmp_path / "site.toml"
     site.write_text(
         '[platform]\nurl = "https://kiosk:p4ssw0rd@platform.example.gov.cn/api?token=abc123&lang=zh"\n\n'
-        '[fleet]\nbroker = "mqtts://broker.example:8883"\n'
+        '[fleet]\nbroker_host = "broker.example"\n'
         + "".join(f'{k} = "{v}"\n' for k, v in SECRETS.items())
         + '\n[technician]\npin_hash = "scrypt$16384$8$1$c2FsdA$aGFzaA"\nlockout_s = 300\n', encoding="utf-8")
     return site
@@ -76,9 +76,11 @@ def test_bundle_contents_redaction_and_no_personal_data(config_for, tmp_path, fa
         assert value not in everything, value
     config = json.loads(text["config.json"])
     fleet = config["files"][str(site)]["fleet"]
-    assert all(fleet[k] == "<redacted>" for k in SECRETS) and fleet["broker"] == "mqtts://broker.example:8883"
-    assert config["files"][str(site)]["technician"] == {"pin_hash": "<redacted>", "lockout_s": 300}
-    assert "lang=zh" in config["files"][str(site)]["platform"]["url"]
+    assert all(fleet[k] == "<redacted>" for k in SECRETS) and fleet["broker_host"] == "broker.example"
+    # an allow-list: a table the config does not know is hidden whole, numbers too
+    assert config["files"][str(site)]["technician"] == {"pin_hash": "<redacted>", "lockout_s": "<redacted>"}
+    assert config["files"][str(site)]["platform"]["url"] == \
+        "https://<redacted>@platform.example.gov.cn/api?token=<redacted>&lang=<redacted>"
     assert config["effective"]["terminal"]["id"] == "test-0042"
 
     versions = json.loads(text["versions.json"])
@@ -101,3 +103,46 @@ def test_bundle_without_probing(config_for, tmp_path):
     bundle = make_bundle(cfg, tmp_path / "b.zip", probe=False)
     assert "status.json" not in bundle.members and bundle.report is None
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_no_secret_reaches_the_bundle(config_for, tmp_path, fake_clock):
+    """Every secret a config can hold, set, and also written where a careless version could have put
+    it (an unmasked log line, an incident): none of the values is anywhere in the zip. Before the
+    allow-list, technician_card_hashes went out in clear (issue 14, finding 6)."""
+    from kiosk.core import techpin
+    from kiosk.diag.bundle import make_bundle
+
+    pin_hash = techpin.hash_pin("246813", n=2 ** 4)
+    card_hashes = (techpin.hash_card("T20260001", n=2 ** 4), techpin.hash_card("T20260002", n=2 ** 4))
+    secrets = {"password": "mqtt-pass-0xB16B00B5", "username": "kiosk-user-77", "session_token": "tok-5e55i0n",
+               "tls_key": "-----BEGIN PRIVATE KEY-----MIIEvg"}
+    base = config_for(printer="tcp://printer-user:printer-pass@127.0.0.1:9")
+    terminal = dataclasses.replace(base.terminal, technician_pin_hash=pin_hash, technician_card_hashes=card_hashes)
+    platform = dataclasses.replace(base.platform, url="http://plat-user:plat-pass@127.0.0.1:9/api?apikey=k-31337&lang=zh")
+    site = tmp_path / "site.toml"
+    site.write_text(f'[terminal]\ntechnician_pin_hash = "{pin_hash}"\n'
+                    f'technician_card_hashes = ["{card_hashes[0]}", "{card_hashes[1]}"]\n'
+                    '[fleet]\n' + "".join(f'{k} = "{v}"\n' for k, v in secrets.items())
+                    + 'repo_url = "https://repo-user:repo-pass@updates.example/?sig=s1gn4ture"\n', encoding="utf-8")
+    cfg = dataclasses.replace(base, terminal=terminal, platform=platform, source=str(site),
+                              fleet={**secrets, "repo_url": "https://repo-user:repo-pass@updates.example/?sig=s1gn4ture"})
+    values = [pin_hash, *card_hashes, *secrets.values(), "printer-pass", "plat-pass", "k-31337", "repo-pass", "s1gn4ture"]
+
+    data_dir = tmp_path / "data"
+    (data_dir / "logs").mkdir(parents=True)
+    (data_dir / "logs" / "kiosk.log").write_text(  # an old version that logged its config
+        json.dumps({"msg": f"config {pin_hash} {card_hashes} {secrets}"}) + "\n" + f"plain {secrets['password']}\n",
+        encoding="utf-8")
+    journal = Journal(data_dir / "journal.sqlite3", fake_clock)
+    journal.incident("fleet", f"login failed for {secrets['username']} with {secrets['password']}")
+    journal.close()
+
+    bundle = make_bundle(cfg, tmp_path / "b.zip", data_dir=data_dir, timeout_s=2)
+    with zipfile.ZipFile(bundle.path) as z:
+        everything = "\n".join(z.read(n).decode("utf-8") for n in z.namelist())
+        assert "status.json" in z.namelist() and "logs/kiosk.log" in z.namelist()
+        config = json.loads(z.read("config.json"))
+    leaked = [v for v in values if v in everything or json.dumps(v)[1:-1] in everything]
+    assert leaked == []
+    assert config["effective"]["terminal"]["technician_card_hashes"] == "<redacted>"
+    assert config["effective"]["terminal"]["id"] == "test-0042"  # what is allowed still shows

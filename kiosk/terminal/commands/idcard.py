@@ -86,11 +86,12 @@ def cmd_read_id(args: argparse.Namespace) -> int:
 
 def _masked_summary(data: dict) -> str:
     """Without --json: show that the read worked without putting the citizen's data on screen."""
-    number = str(data.get("id_number") or "")
-    masked = number[:6] + "*" * max(0, len(number) - 10) + number[-4:] if len(number) > 10 else "*" * len(number)
-    name = str(data.get("name") or "")
+    from kiosk.core.privacy import mask_id_number, mask_name
+
+    name = mask_name(str(data.get("name") or data.get("name_en") or ""))
+    masked = mask_id_number(str(data.get("id_number") or ""))
     valid = {True: "ok", False: "BAD", None: "n/a"}[data.get("id_number_valid")]
-    return (f"{data['card_type']}: name={name[:1]}{'*' * max(0, len(name) - 1)} id={masked} check={valid} "
+    return (f"{data['card_type']}: name={name} id={masked} check={valid} "
             f"photo={'yes' if data.get('has_photo') else 'no'}")
 
 

@@ -88,21 +88,16 @@ def cmd_read_sscard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mask(text: str, head: int, tail: int) -> str:
-    """Keep `head` leading and `tail` trailing characters, star the rest (all of a short one)."""
-    if len(text) <= head + tail:
-        return "*" * len(text)
-    return text[:head] + "*" * (len(text) - head - tail) + text[len(text) - tail:]
-
-
 def _masked_summary(data: dict, generation: int) -> str:
     """Without --json: show that the read worked without putting the citizen's data on screen
-    (ID numbers keep their first 6 and last 4 characters, as DESIGN.md asks of screens)."""
+    (masked as every screen masks them: kiosk.core.privacy)."""
+    from kiosk.core.privacy import mask_card_number, mask_id_number, mask_name
+
     if "ssn" in data and "name" in data:
-        holder = f"ssn={_mask(data['ssn'], 6, 4)} name={_mask(data['name'], 1, 0)}"
+        holder = f"ssn={mask_id_number(data['ssn'])} name={mask_name(data['name'])}"
     else:
         holder = "holder data not readable (protected)"
-    return (f"social security card generation {generation}: card={_mask(data['card_number'], 1, 2)} "
+    return (f"social security card generation {generation}: card={mask_card_number(data['card_number'])} "
             f"expires {data['expiry_date']} {holder}")
 
 
