@@ -20,11 +20,15 @@ from kiosk.platform import parse
 from kiosk.platform.api import PlatformBadReply
 
 
+Name = text(min_len=1, max_len=8, pattern=r"^[a-z]+$", means="lower-case letters")
+Kind = one_of("walk", "wait")
+
+
 class Item(Record):
-    id: text(min_len=1, max_len=8, pattern=r"^[a-z]+$", means="lower-case letters")
+    id: Name
     wait_s: number(ge=0, le=3600) = 1.0
     count: integer(ge=0, le=100) = 0
-    kind: one_of("walk", "wait") = "walk"
+    kind: Kind = "walk"
     tags: tuple[Annotated[str, Check(str.upper)], ...] = ()
 
     def check(self) -> None:
