@@ -319,6 +319,11 @@ class FlowRunner:
         try:
             fn()
         except Exception as e:  # noqa: BLE001 - any bug in a flow ends in the failsafe, never a hang
+            if self.ended:
+                # The flow had already finished: what failed is the host's end callback (session
+                # wipe, journal), not the flow. The failsafe cannot help an ended flow, and
+                # swallowing the error here once hid a full disk; the host's own guard handles it.
+                raise
             # Where it failed, not what it said: an exception message may carry personal data.
             frames = traceback.extract_tb(e.__traceback__)[-3:]
             log.error("%s: failure in step %s: %s at %s", self.flow.id, self.step, type(e).__name__,

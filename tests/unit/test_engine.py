@@ -131,3 +131,20 @@ def test_unknown_step_is_a_bug_that_ends_in_failsafe(fake_clock):
     flow.goto = lambda step, **d: runner.goto("nowhere")  # a flow bug
     runner.send("choose", option="go")
     assert runner.step == FlowRunner.FAILSAFE
+
+
+def test_a_failing_end_callback_is_not_swallowed(fake_clock):
+    """The host's on_end (wipe, journal) failing after the flow finished reaches the host's own
+    guard; the engine used to log it and carry on, so a disk-full journal went unseen."""
+    import pytest
+
+    def on_end(outcome: str) -> None:
+        raise OSError("database or disk is full")
+
+    flow = Demo()
+    runner = FlowRunner(flow, fake_clock, on_view=lambda s, v: None, on_end=on_end, submit=Deferred())
+    runner.start()
+    runner.goto("show")
+    with pytest.raises(OSError, match="disk is full"):
+        runner.send("ok")
+    assert runner.ended
