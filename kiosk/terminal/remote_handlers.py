@@ -36,17 +36,10 @@ class RemoteHandlers:
         return agent
 
     def _telemetry(self) -> dict[str, Any]:
-        """Versions, device statuses, paper, counts. Nothing about any citizen."""
-        from kiosk import __version__
-
-        hub = self.services.hub
-        stats = self.services.journal.stats()
-        paper = self.services.journal.paper_estimate()
-        return {"version": __version__,
-                "devices": {n: {"state": s.state, "reason": s.reason} for n, s in hub.statuses().items()},
-                "sessions": stats["sessions"], "print_jobs": stats["print_jobs"],
-                "outbox_pending": stats["outbox_pending"], "maintenance": self.controller.maintenance,
-                "paper_left_mm": round(paper["left_mm"]) if paper else None}
+        """Versions, device statuses, paper, counts. Nothing about any citizen. Only the protocol's
+        top-level keys (kiosk.remote.protocol.TELEMETRY_KEYS; docs/fleet.md): anything else is
+        dropped by the scrubber before it leaves the terminal."""
+        return telemetry_sample(self.services, self.controller.maintenance)
 
     def _screenshot_png(self) -> bytes:
         import tempfile
@@ -92,3 +85,19 @@ class RemoteHandlers:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         return {"ok": out.returncode == 0, "output": out.stdout[-2000:]}
 
+
+def telemetry_sample(services: Any, maintenance: bool) -> dict[str, Any]:
+    from kiosk import __version__
+
+    stats = services.journal.stats()
+    paper = services.journal.paper_estimate()
+    return {
+        "versions": {"app": __version__},
+        "devices": {n: {"state": s.state, "reason": s.reason} for n, s in services.hub.statuses().items()},
+        "sessions": stats["sessions"],
+        "journal": {"print_jobs": stats["print_jobs"], "outbox_pending": stats["outbox_pending"]},
+        "maintenance": maintenance,
+        "paper": ({"left_mm": round(paper["left_mm"]), "roll_mm": round(paper["roll_mm"]),
+                   "remaining_pct": round(100 * paper["left_mm"] / paper["roll_mm"]) if paper["roll_mm"] else None}
+                  if paper else None),
+    }
