@@ -9,7 +9,6 @@ Needs a display (make bench runs it under Xvfb).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import tempfile
@@ -17,8 +16,8 @@ import tempfile
 # Before Kivy is imported: no frame-rate cap (the soak waits on work, not on the display's 60 Hz),
 # no window on a developer's desktop beyond the virtual one, no sound.
 os.environ.setdefault("KCFG_GRAPHICS_MAXFPS", "0")
-os.environ.setdefault("KIOSK_MUTE", "1")
-os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+import demo_window  # noqa: E402 - bench/demo_window.py, after the environment is set
 
 
 def main() -> int:
@@ -30,25 +29,10 @@ def main() -> int:
     ap.add_argument("--progress", action="store_true", help="RSS and widgets at every sample, on stderr")
     args = ap.parse_args()
 
-    from kivy.base import EventLoop, runTouchApp
-
-    from kiosk.core import config
-    from kiosk.core.clock import FakeClock
     from kiosk.demo.ui_soak import run_ui_soak
-    from kiosk.terminal.window import make_app
 
     with tempfile.TemporaryDirectory(prefix="kiosk-ui-soak-") as data:
-        cfg = config.load("demo")
-        cfg = dataclasses.replace(cfg, terminal=dataclasses.replace(cfg.terminal, data_dir=data))
-        clock = FakeClock()
-        app = make_app(cfg, clock=clock)
-        app._run_prepare()
-        runTouchApp(embedded=True)
-        c = app.controller
-        for _ in range(2000):  # the catalog and the printer's first status come from the pool
-            EventLoop.idle()
-            if c.catalog is not None and app.services.hub.status("printer").state == "ok":
-                break
+        app, clock = demo_window.start(data)
 
         def progress(i: int, rss: float, widgets: int) -> None:
             print(f"  {i} sessions: rss_mb={rss:.1f} widgets={widgets}", file=sys.stderr, flush=True)

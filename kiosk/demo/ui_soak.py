@@ -210,7 +210,8 @@ class Session:
 
 def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1, budget_mb: float = BUDGET_MB,
                 sample_every: int = 1, progress: Callable[[int, float, int], None] | None = None,
-                after_session: Callable[[int], None] | None = None) -> UiSoakReport:
+                after_session: Callable[[int], None] | None = None,
+                fault_kinds: tuple[str, ...] = FAULT_KINDS) -> UiSoakReport:
     """Drive `app` (running, on its start screen, with the platform catalog loaded) through
     `sessions` sessions; `after_session(i)` is a hook for tests (a deliberate leak)."""
     started = time.monotonic()
@@ -223,7 +224,7 @@ def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1,
     base_rss = base_widgets = None
     samples: list[tuple[int, float, int]] = []
     for i in range(sessions):
-        fault = "none" if rnd.random() < NO_FAULT_SHARE else rnd.choice(FAULT_KINDS)
+        fault = "none" if rnd.random() < NO_FAULT_SHARE or not fault_kinds else rnd.choice(fault_kinds)
         s = Session(hands, flows[i % len(flows)], fault, rnd)
         why = s.run()
         s.restore()
