@@ -180,3 +180,16 @@ def test_every_config_key_is_decided():
     keys += [f"devices.{name}" for name in registry.names()] + ["devices.printer_roll_m"]
     undecided = [k for k in keys if (p.bundle_kind(k) is None) == (k not in p.NEVER_IN_BUNDLE)]
     assert undecided == []
+
+
+def test_the_cli_masks_like_the_screens():
+    """`kiosk device read-id` / `read-sscard` without --json used their own copies of the masks (a
+    Tibetan name came out as its first letter and stars, cutting a syllable's stack)."""
+    from kiosk.terminal.commands import idcard, smartcard
+
+    line = idcard._masked_summary({"card_type": "resident", "name": NAME_BO, "id_number": "51332619900101123X",
+                                   "id_number_valid": True, "has_photo": True})
+    assert f"name={p.mask_name(NAME_BO)} id=513326********123X" in line
+    line = smartcard._masked_summary({"card_number": "A12345678", "expiry_date": "2031-05-10",
+                                      "ssn": "51332619900101123X", "name": "Tashi Dorje"}, 3)
+    assert "card=A******78" in line and "ssn=513326********123X name=Tashi ***" in line
