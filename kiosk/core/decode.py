@@ -36,6 +36,8 @@ from typing import Annotated, Any, Callable, TypeVar
 import msgspec
 from msgspec import Meta
 
+from kiosk.core.decode_words import plain
+
 T = TypeVar("T")
 
 MAX_DEPTH = 32  # deeper than any reply, config or command we read; 5,000 deep was an attack
@@ -267,7 +269,38 @@ def _text(data: bytes | str, root: str) -> str:
 def check_tree(value: Any, root: str = "", max_depth: int = MAX_DEPTH, start_depth: int = 0) -> None:
     """Reject non-finite floats, integers outside 64 bits and nesting deeper than max_depth, with
     the path of the first one (for depth: the named field holding it). Iterative: a hostile depth
-    cannot exhaust the stack."""
+    cannot exhaust the stack. A quick pass first; only a suspect tree is walked again with paths."""
+    if _suspect(value, max_depth, start_depth):
+        _named_walk(value, root, max_depth, start_depth)
+
+
+def _suspect(value: Any, max_depth: int, depth: int) -> bool:
+    stack = [(value, depth)]
+    while stack:
+        node, depth = stack.pop()
+        kind = type(node)
+        if kind is not dict and kind is not list and kind is not tuple:
+            return True  # a scalar at the top, or a subclass: the careful walk decides
+        if depth >= max_depth:
+            return True
+        for v in node.values() if kind is dict else node:
+            t = type(v)
+            if t is str or t is bool or v is None:
+                continue
+            if t is float:
+                if v - v != 0.0:  # nan and inf give nan
+                    return True
+            elif t is int:
+                if not INT_MIN <= v <= INT_MAX:
+                    return True
+            elif t is dict or t is list or t is tuple:
+                stack.append((v, depth + 1))
+            else:
+                return True
+    return False
+
+
+def _named_walk(value: Any, root: str, max_depth: int, start_depth: int) -> None:
     stack: list[tuple[Any, int, Any, Any]] = [(value, start_depth, None, None)]
     while stack:
         entry = stack.pop()
@@ -334,10 +367,6 @@ def convert_fields(table: dict[str, Any], hints: dict[str, Any], root: str = ""
 
 
 _AT = re.compile(r"^(.*) - at `\$(.*)`$", re.S)
-_KINDS = {"str": "a string", "int": "an integer", "float": "a number", "bool": "true or false",
-          "array": "a list", "object": "an object", "null": "null"}
-_GOT = {"str": "string", "int": "number", "float": "number", "bool": "boolean", "array": "list",
-        "object": "object", "null": "null"}
 
 
 def _translate(e: msgspec.ValidationError, raw: Any, root: str) -> DecodeError:
@@ -347,52 +376,5 @@ def _translate(e: msgspec.ValidationError, raw: Any, root: str) -> DecodeError:
         message, path = m.group(1), m.group(2).lstrip(".")
     if isinstance(e.__cause__, DecodeError):  # a Check or Record.check said it
         return e.__cause__.within(join(root, path))
-    problem, sub = _plain(message, raw, path)
+    problem, sub = plain(message, raw, path, _MEANS)
     return DecodeError(join(join(root, path), sub), problem)
-
-
-def _plain(message: str, raw: Any, path: str) -> tuple[str, str]:
-    """msgspec's message in the words the rest of the kiosk uses; (problem, sub-field)."""
-    if m := re.fullmatch(r"Expected `([^`]+)`, got `([^`]+)`", message):
-        wanted = " or ".join(_KINDS.get(k.strip(), k.strip()) for k in m.group(1).split("|"))
-        return f"expected {wanted}, got {_GOT.get(m.group(2), m.group(2))}", ""
-    if m := re.fullmatch(r"Object missing required field `(.+)`", message):
-        return "missing", m.group(1)
-    if m := re.fullmatch(r"Object contains unknown field `(.+)`", message):
-        return "unknown key", m.group(1)
-    if m := re.fullmatch(r"Expected `str` matching regex (.*)", message, re.S):
-        means = _MEANS.get(m.group(1))
-        return (f"expected {means}" if means else "has the wrong form"), ""
-    if m := re.fullmatch(r"Expected `(str|array|object)` of length ([<>]=) (\d+)", message):
-        kind, n = m.group(1), m.group(3)
-        what = {"str": "characters", "array": "items", "object": "entries"}[kind]
-        if m.group(2) == "<=":
-            return (f"longer than {n} {what}" if kind == "str" else f"more than {n} {what}"), ""
-        return ("must not be empty" if n == "1" else f"expected at least {n} {what}"), ""
-    if m := re.fullmatch(r"Expected `array` of length (\d+), got (\d+)", message):
-        return f"expected {m.group(1)} values, got {m.group(2)}", ""
-    if m := re.fullmatch(r"Expected `(?:int|float)` ([<>]=?) (\S+)", message):
-        bound = f"{m.group(1)} {_num(float(m.group(2)))}"
-        value = _at(raw, path)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return f"{_num(value)} is out of range (must be {bound})", ""
-        return f"must be {bound}", ""
-    return message[:1].lower() + message[1:], ""
-
-
-def _num(x: float) -> str:  # 0.0 -> "0", 3601.5 -> "3601.5"
-    return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
-
-
-_SEGMENT = re.compile(r"\.?([^.\[]+)|\[(\d+)\]")
-
-
-def _at(raw: Any, path: str) -> Any:
-    """The value at a msgspec path, or None."""
-    node = raw
-    for m in _SEGMENT.finditer(path):
-        try:
-            node = node[m.group(1)] if m.group(1) is not None else node[int(m.group(2))]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
