@@ -19,6 +19,7 @@ class Row:
     key: str
     value: str
     key_zh: str | None = None
+    value_zh: str | None = None  # an official value also in Chinese (printed on A4; receipts omit it)
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,8 @@ def build(spec: Mapping[str, Any], lang: str, *, with_zh: bool, time: str, termi
             blocks.append(Paragraph(text, zh, b.get("size", "normal")))
         elif kind == "row":
             key, key_zh = pick(b["key"])
-            value, _ = pick(b["value"])
-            blocks.append(Row(key, value, key_zh))
+            value, value_zh = pick(b["value"])
+            blocks.append(Row(key, value, key_zh, value_zh))
         elif kind == "qr":
             blocks.append(QRCode(b["data"], pick(b.get("caption"))[0] or None))
         elif kind == "barcode":
