@@ -171,17 +171,24 @@ class Repository:
     def _publish(self, targets: Metadata[Targets], exp: dict[str, timedelta] | None = None) -> None:
         """Sign and write targets, then a snapshot naming it, then a timestamp naming that."""
         exp = {**DEFAULT_EXPIRY, **(exp or {})}
-        old_snapshot_v = 0
-        old_ts_v = 0
-        if (self.metadata_dir / "timestamp.json").exists():
-            old_ts_v = self._load("timestamp").signed.version
-            old_snapshot_v = self._load("snapshot").signed.version
         targets.signed.expires = _now() + exp["targets"]
         self._sign(targets, "targets")
         self._write(f"{targets.signed.version}.targets.json", targets)
+        self._snapshot_and_timestamp({"targets.json": MetaFile(version=targets.signed.version)}, exp)
 
+    def _snapshot_and_timestamp(self, changed: dict[str, MetaFile], exp: dict[str, timedelta] | None = None) -> None:
+        """A new snapshot: the previous one's entries (delegated roles such as `rollout` stay
+        listed when a release re-signs targets) with `changed` on top; then a timestamp naming it.
+        Needs only the online snapshot and timestamp keys."""
+        exp = {**DEFAULT_EXPIRY, **(exp or {})}
+        old_snapshot_v, old_ts_v, meta = 0, 0, {}
+        if (self.metadata_dir / "timestamp.json").exists():
+            old_ts_v = self._load("timestamp").signed.version
+            old = self._load("snapshot")
+            old_snapshot_v, meta = old.signed.version, dict(old.signed.meta)
+        meta.update(changed)
         snapshot = Metadata(Snapshot(version=old_snapshot_v + 1, expires=_now() + exp["snapshot"]))
-        snapshot.signed.meta["targets.json"] = MetaFile(version=targets.signed.version)
+        snapshot.signed.meta = meta
         self._sign(snapshot, "snapshot")
         self._write(f"{snapshot.signed.version}.snapshot.json", snapshot)
 

@@ -3,13 +3,16 @@
 A terminal's ring is a pure function of its id, so it never changes between runs or machines:
 bucket = sha256(terminal_id) mod 100; the pilot ring is the buckets below the pilot percentage.
 A release marked `pilot` reaches only pilot terminals; a release marked `stable` reaches all.
+A release marked `staged` reaches nobody by its ring: only a signed, unexpired admission from the
+delegated `rollout` role opens it, group by group (kiosk/update/admission.py). A terminal that
+predates `staged` skips the unknown ring, so it never installs a staged release either.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 
-RINGS = ("pilot", "stable")
+RINGS = ("pilot", "stable", "staged")
 _VERSION = re.compile(r"^\d{1,6}(\.\d{1,6}){0,3}$")
 
 
@@ -41,6 +44,8 @@ def ring_percent(ring: str, pilot_percent: int) -> int:
         return max(0, min(100, pilot_percent))
     if ring == "stable":
         return 100
+    if ring == "staged":
+        return 0  # gated by an admission, never by the bucket alone
     raise ValueError(f"unknown ring {ring!r} (known: {', '.join(RINGS)})")
 
 

@@ -57,10 +57,12 @@ class CheckResult:
     eligible: bool
     bucket: int
     release_ring: str | None = None
+    admission: str | None = None  # for a staged release: admitted / not_in_open_groups / ...
 
     def to_dict(self) -> dict[str, Any]:
         return {"current": self.current, "available": self.available, "ring": self.ring,
-                "eligible": self.eligible, "bucket": self.bucket, "release_ring": self.release_ring}
+                "eligible": self.eligible, "bucket": self.bucket, "release_ring": self.release_ring,
+                "admission": self.admission}
 
 
 @dataclass(frozen=True)

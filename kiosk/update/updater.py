@@ -37,7 +37,7 @@ from tuf.api.metadata import Metadata, TargetFile, Targets
 from tuf.ngclient import UpdaterConfig
 from tuf.ngclient.fetcher import FetcherInterface
 
-from kiosk.update import rings
+from kiosk.update import admission, rings
 from kiosk.update.artifact import check_manifest, safe_extract
 from kiosk.core.durable import atomic_symlink, atomic_write_json, fsync_dir, fsync_tree
 from kiosk.update.errors import (
@@ -218,12 +218,28 @@ class Updater(Recovery, ContentPacks):
         newer = [c for c in self._listed("app") if c.version not in state.bad and
                  (cur_v is None or rings.parse_version(c.version) > cur_v)]
         newer.sort(key=lambda c: rings.parse_version(c.version), reverse=True)
-        ok = [c for c in newer if rings.eligible(self.terminal_id, c.ring, self.pilot_percent)]
-        best = ok[0] if ok else (newer[0] if newer else None)
+        chosen, gate = self._first_eligible(newer)
+        best = chosen or (newer[0] if newer else None)
         result = CheckResult(current, best.version if best else None,
-                             rings.ring_of(self.terminal_id, self.pilot_percent), bool(ok),
-                             rings.bucket(self.terminal_id), best.ring if best else None)
+                             rings.ring_of(self.terminal_id, self.pilot_percent), chosen is not None,
+                             rings.bucket(self.terminal_id), best.ring if best else None, gate)
         return result, best
+
+    def _first_eligible(self, newer: list[_Candidate]) -> tuple[_Candidate | None, str | None]:
+        """The newest candidate this terminal may install: by ring, or for a staged release by a
+        signed admission (kiosk/update/admission.py). Also the newest staged release's gate."""
+        gate: str | None = None
+        for c in newer:
+            if c.ring != "staged":
+                if rings.eligible(self.terminal_id, c.ring, self.pilot_percent):
+                    return c, gate
+                continue
+            assert self._tuf is not None
+            verdict = admission.check(self._tuf, self.metadata_dir, c.version, self.terminal_id)
+            gate = gate or verdict.reason
+            if verdict.admitted:
+                return c, gate
+        return None, gate
 
     # -- install --------------------------------------------------------------------------------
     def _install(self, cand: _Candidate) -> Path:
