@@ -1,8 +1,9 @@
 """Events from any thread, delivered on the UI thread.
 
-Driver threads and workers `post()`; the UI thread `drain()`s. The app wires `wakeup` to a Kivy
-Clock trigger so a post schedules a drain; tests call `drain()` themselves. A handler that raises
-is logged and the loop goes on: one bad handler must not stop the kiosk.
+Driver threads and workers `post()` an event (a class from kiosk/core/events.py); the UI thread
+`drain()`s and calls the handlers subscribed to that event's class. The app wires `wakeup` to a
+Kivy Clock trigger so a post schedules a drain; tests call `drain()` themselves. A handler that
+raises is logged and the loop goes on: one bad handler must not stop the kiosk.
 """
 from __future__ import annotations
 
@@ -10,38 +11,35 @@ import logging
 import queue
 import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Event"], None]
-
-
-@dataclass(frozen=True)
-class Event:
-    topic: str
-    data: dict[str, Any] = field(default_factory=dict)
+E = TypeVar("E")
+Handler = Callable[[Any], None]
 
 
 class Bus:
     def __init__(self, wakeup: Callable[[], None] | None = None) -> None:
-        self._queue: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
         self._wakeup = wakeup
         self._ui_thread: int | None = None
 
     def set_wakeup(self, wakeup: Callable[[], None]) -> None:
         self._wakeup = wakeup
 
-    def subscribe(self, topic: str, handler: Handler) -> Callable[[], None]:
-        """Subscribe to a topic (`*` for all); returns a function that unsubscribes."""
-        self._handlers[topic].append(handler)
-        return lambda: self._handlers[topic].remove(handler) if handler in self._handlers[topic] else None
+    def subscribe(self, kind: type[E], handler: Callable[[E], None]) -> Callable[[], None]:
+        """Call `handler(event)` for every posted event of class `kind` (`object`: every event);
+        returns a function that unsubscribes."""
+        self._handlers[kind].append(handler)
+        return lambda: self._handlers[kind].remove(handler) if handler in self._handlers[kind] else None
 
-    def post(self, topic: str, **data: Any) -> None:
+    def post(self, event: object) -> None:
         """Thread-safe: queue an event for the UI thread."""
-        self._queue.put(Event(topic, data))
+        if isinstance(event, (str, type)):
+            raise TypeError(f"post an event instance (kiosk/core/events.py), not {event!r}")
+        self._queue.put(event)
         if self._wakeup is not None:
             self._wakeup()
 
@@ -55,11 +53,11 @@ class Bus:
             except queue.Empty:
                 break
             n += 1
-            for handler in list(self._handlers.get(event.topic, ())) + list(self._handlers.get("*", ())):
+            for handler in list(self._handlers.get(type(event), ())) + list(self._handlers.get(object, ())):
                 try:
                     handler(event)
                 except Exception:  # noqa: BLE001 - the loop never dies
-                    log.exception("event handler failed for %s", event.topic)
+                    log.exception("event handler failed for %s", type(event).__name__)
         return n
 
     def pending(self) -> bool:

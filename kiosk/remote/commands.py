@@ -8,6 +8,8 @@ import logging
 import threading
 from typing import Any, Callable
 
+from kiosk.core.events import AnnouncementRequested, MaintenanceRequested, RestartRequested
+
 log = logging.getLogger(__name__)
 
 
@@ -22,19 +24,19 @@ def build_handlers(*, post: Callable[..., None], session_active: Callable[[], bo
         return {"ok": True, "png_base64": base64.b64encode(png).decode("ascii"), "bytes": len(png)}
 
     def set_maintenance(args: dict[str, Any]) -> dict[str, Any]:
-        post("remote.maintenance", on=bool(args["on"]))
+        post(MaintenanceRequested(bool(args["on"])))
         return {"ok": True, "maintenance": bool(args["on"])}
 
     def set_announcement(args: dict[str, Any]) -> dict[str, Any]:
         texts = {str(k): str(v) for k, v in dict(args["texts"]).items()}
         if texts and "zh_CN" not in texts:
             return {"ok": False, "reason": "announcement needs a zh_CN text"}
-        post("remote.announcement", texts=texts or None)
+        post(AnnouncementRequested(texts or None))
         return {"ok": True, "languages": sorted(texts)}
 
     def restart_app(args: dict[str, Any]) -> dict[str, Any]:
         # Ack first, then stop: systemd restarts the kiosk straight to the start screen.
-        threading.Timer(1.0, lambda: post("remote.restart")).start()
+        threading.Timer(1.0, lambda: post(RestartRequested())).start()
         return {"ok": True, "restarting_in_s": 1}
 
     return {

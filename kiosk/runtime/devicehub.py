@@ -4,9 +4,8 @@ read on the bus. `sim://` starts the device's protocol-true simulator and drives
 driver (the demo profile), so the demo runs the real serial, TCP and decode paths; the simulators
 are kept in `sims` for the demo's simulator panel.
 
-Bus topics: "device.status" {name, status}, "device.idcard" {record}, "device.sscard" {record},
-"device.card_removed" {source}, "device.card_error" {source, reason}, "device.code" {code}; a
-family without an entry in READ_TOPICS posts its reads as "device.<name>" {value}.
+Bus events (kiosk/core/events.py): DeviceStatusChanged, DeviceRead (a card record, a code, or a
+new family's value, with the device name as its source), CardRemoved, CardError.
 """
 from __future__ import annotations
 
@@ -19,12 +18,10 @@ from typing import Any, Callable
 from devices import registry
 from devices.status import FAULT, DeviceStatus
 from devices.supervisor import Supervisor
+from kiosk.core.events import CardError, CardRemoved, DeviceRead, DeviceStatusChanged
 
 log = logging.getLogger(__name__)
 
-# What each family's reads are called on the bus (kiosk/terminal/device_routing.py listens).
-READ_TOPICS = {"idcard": ("device.idcard", "record"), "sscard": ("device.sscard", "record"),
-               "scanner": ("device.code", "code")}
 
 
 class DeviceHub:
@@ -58,11 +55,10 @@ class DeviceHub:
             self.drivers[name] = driver
 
     def _context(self, name: str) -> registry.BuildContext:
-        topic, key = READ_TOPICS.get(name, (f"device.{name}", "value"))
         events = registry.Events(
-            read=lambda value: self.post(topic, **{key: value}),
-            removed=lambda: self.post("device.card_removed", source=name),
-            error=lambda reason: self.post("device.card_error", source=name, reason=reason))
+            read=lambda value: self.post(DeviceRead(name, value)),
+            removed=lambda: self.post(CardRemoved(name)),
+            error=lambda reason: self.post(CardError(name, reason)))
         return registry.BuildContext(name, self._resources, events, sim_dir=self.data_dir / f"{name}-sim",
                                      shaper=self.shaper, sims=self.sims)
 
@@ -75,7 +71,7 @@ class DeviceHub:
 
     def _status_changed(self, name: str, status: DeviceStatus) -> None:
         self._statuses[name] = status
-        self.post("device.status", name=name, status=status)
+        self.post(DeviceStatusChanged(name, status))
 
     def refresh(self, name: str) -> DeviceStatus | None:
         """Read a device's status now (blocking: not on the UI thread with a real device)."""

@@ -42,7 +42,7 @@ class Services:
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
               post: Any = None, platform_sleep: Callable[[float], None] | None = None) -> "Services":
-        """`post(topic, **data)` receives device events (the app passes its bus).
+        """`post(event)` receives device events (kiosk/core/events.py; the app passes its bus).
         `platform_sleep` is how the platform client waits between retries (default: really
         sleeps); simulations pass one that moves their fake clock instead."""
         clock = clock or SystemClock()
@@ -66,7 +66,7 @@ class Services:
         platform, server = make_platform(config, sleep=platform_sleep)
         from kiosk.i18n.receipt_shaper import SHAPER
 
-        hub = DeviceHub(config.devices, post=post or (lambda topic, **data: None), data_dir=data, shaper=SHAPER)
+        hub = DeviceHub(config.devices, post=post or (lambda event: None), data_dir=data, shaper=SHAPER)
         hub.build()
         busy_path = (config.fleet or {}).get("busy_file") or str(data / BUSY_LOCK_NAME)
         return cls(config, clock, journal, translator, platform, hub, server, journal_problem=opened.problem,

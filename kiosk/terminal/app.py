@@ -26,10 +26,10 @@ from flows.engine import WorkResult, run_inline  # noqa: E402
 from kiosk.core.bus import Bus  # noqa: E402
 from kiosk.core.clock import Clock, SystemClock  # noqa: E402
 from kiosk.core.config import Config  # noqa: E402
+from kiosk.core.events import CardError, CardRemoved, DeviceRead, DeviceStatusChanged, WorkDone  # noqa: E402
 from kiosk.i18n.voice import NullPlayer, Voice  # noqa: E402
 from kiosk.runtime.services import Services  # noqa: E402
 from kiosk.terminal.controller import Controller  # noqa: E402
-from kiosk.terminal.device_routing import identity_from_idcard, identity_from_sscard  # noqa: E402
 from kiosk.terminal.remote_handlers import RemoteHandlers  # noqa: E402
 from screens.root import KioskRoot  # noqa: E402
 from screens.ui import install  # noqa: E402
@@ -70,7 +70,7 @@ class KioskApp(RemoteHandlers, App):
         def finished(future: Future) -> None:
             error = future.exception()
             result = WorkResult(error=error) if error else WorkResult(value=future.result())
-            self.bus.post("work.done", done=done, result=result)
+            self.bus.post(WorkDone(done, result))
 
         self.executor.submit(fn).add_done_callback(finished)
 
@@ -82,13 +82,12 @@ class KioskApp(RemoteHandlers, App):
         ui = install(self.services.translator, self.cfg.terminal.dpi, self.scale)
         ui.lang = self.cfg.terminal.default_language
         self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
-        self.bus.subscribe("work.done", lambda e: None if self.stopping else e.data["done"](e.data["result"]))
-        self.bus.subscribe("device.status", lambda e: self.controller.on_device_status(**e.data))
-        self.bus.subscribe("device.idcard", lambda e: self.controller.on_card("idcard", identity_from_idcard(e.data["record"])))
-        self.bus.subscribe("device.sscard", lambda e: self.controller.on_card("sscard", identity_from_sscard(e.data["record"])))
-        self.bus.subscribe("device.card_removed", lambda e: self.controller.on_card_event("card_removed", **e.data))
-        self.bus.subscribe("device.card_error", lambda e: self.controller.on_card_event("card_error", **e.data))
-        self.bus.subscribe("device.code", lambda e: self.controller.on_code(e.data["code"].symbology, e.data["code"].text))
+        self.bus.subscribe(WorkDone, lambda e: None if self.stopping else e.done(e.result))
+        self.bus.subscribe(DeviceStatusChanged, lambda e: self.controller.on_device_status(e.name, e.status))
+        self.bus.subscribe(DeviceRead, lambda e: self.controller.on_device_read(e.source, e.value))
+        self.bus.subscribe(CardRemoved, lambda e: self.controller.on_card_event("card_removed", source=e.source))
+        self.bus.subscribe(CardError, lambda e: self.controller.on_card_event("card_error", source=e.source,
+                                                                              reason=e.reason))
         root = KioskRoot(intent=lambda name, **data: self.controller.intent(name, **data),
                          monotonic=self.clock.monotonic)
         self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())

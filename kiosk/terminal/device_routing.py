@@ -26,6 +26,17 @@ class DeviceRouting:
             return False
         return source is None or source in view.data.get("accept", (source,))
 
+    def on_device_read(self, source: str, value: Any) -> None:
+        """What a device read (kiosk.core.events.DeviceRead), to the handler for its kind."""
+        if source == "idcard":
+            self.on_card("idcard", identity_from_idcard(value))
+        elif source == "sscard":
+            self.on_card("sscard", identity_from_sscard(value))
+        elif source == "scanner":
+            self.on_code(value.symbology, value.text)
+        else:
+            log.debug("read from %s: no step takes it", source)
+
     def on_card(self, source: str, identity: Any) -> None:
         """A card was read. It reaches the flow only if the flow is asking for one right now;
         otherwise it is dropped here and then, so a card left on the reader never leaks into the

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.events import AnnouncementRequested, MaintenanceRequested, RestartRequested
+
 log = logging.getLogger(__name__)
 
 
@@ -20,9 +22,9 @@ class RemoteHandlers:
         from kiosk.remote.commands import build_handlers
 
         c = self.controller
-        self.bus.subscribe("remote.maintenance", lambda e: c.set_maintenance(e.data["on"]))
-        self.bus.subscribe("remote.announcement", lambda e: c.set_announcement(e.data["texts"]))
-        self.bus.subscribe("remote.restart", lambda e: self.stop())
+        self.bus.subscribe(MaintenanceRequested, lambda e: c.set_maintenance(e.on))
+        self.bus.subscribe(AnnouncementRequested, lambda e: c.set_announcement(e.texts))
+        self.bus.subscribe(RestartRequested, lambda e: self.stop())
         handlers = build_handlers(
             post=self.bus.post, session_active=lambda: c.runner is not None or c.session.has_personal,
             screenshot=self._screenshot_png, diag=self._diag, diag_bundle=self._diag_bundle,

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 
-from kiosk.demo.sim_rig import DEMO_CARDS, IDCARDS as DEMO_IDCARDS
+from kiosk.core.events import DeviceRead
+from kiosk.demo.sim_rig import DEMO_CARDS
+from kiosk.demo.sim_rig import IDCARDS as DEMO_IDCARDS
 
 
 def _enter(ui) -> None:
@@ -43,7 +45,7 @@ def test_technician_card_opens_the_dashboard_and_a_citizen_card_does_not(ui):
 
     def insert(name: str) -> None:
         card = load_card(name)
-        ui.app.bus.post("device.sscard", record=parse_records(card.ef05, card.ef06))
+        ui.app.bus.post(DeviceRead("sscard", parse_records(card.ef05, card.ef06)))
         ui.pump(frames=5)
 
     c = ui.c
@@ -148,7 +150,7 @@ def test_social_security_card_self_test_shows_the_card_masked(ui):
     _tap(ui, option_id="run")
     card = load_card("han")
     record = parse_records(card.ef05, card.ef06)
-    ui.app.bus.post("device.sscard", record=record)  # as the PC/SC reader's poller posts it
+    ui.app.bus.post(DeviceRead("sscard", record))  # as the PC/SC reader's poller posts it
     ui.pump(lambda: "tech.test.card_ok" in _result_ids(ui))
     text = ui.texts()
     assert record.ssn not in text and record.name not in text and record.ssn[-4:] in text

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from kiosk.core.bus import Bus
+from kiosk.core.events import CardRemoved, DeviceRead
 
 
 def test_events_from_threads_are_delivered_on_the_draining_thread():
     woken = []
     bus = Bus(wakeup=lambda: woken.append(1))
     seen = []
-    bus.subscribe("card", lambda e: seen.append((e.data["n"], threading.get_ident())))
-    threads = [threading.Thread(target=bus.post, args=("card",), kwargs={"n": i}) for i in range(5)]
+    bus.subscribe(DeviceRead, lambda e: seen.append((e.value, threading.get_ident())))
+    threads = [threading.Thread(target=bus.post, args=(DeviceRead("idcard", i),)) for i in range(5)]
     for t in threads:
         t.start()
     for t in threads:
@@ -25,20 +28,34 @@ def test_events_from_threads_are_delivered_on_the_draining_thread():
 def test_a_failing_handler_does_not_stop_delivery():
     bus = Bus()
     seen = []
-    bus.subscribe("x", lambda e: 1 / 0)
-    bus.subscribe("x", lambda e: seen.append("second"))
-    bus.subscribe("*", lambda e: seen.append("wildcard"))
-    bus.post("x")
-    bus.post("x")
+    bus.subscribe(CardRemoved, lambda e: 1 / 0)
+    bus.subscribe(CardRemoved, lambda e: seen.append("second"))
+    bus.subscribe(object, lambda e: seen.append("every"))
+    bus.post(CardRemoved("idcard"))
+    bus.post(CardRemoved("sscard"))
     assert bus.drain() == 2
-    assert seen == ["second", "wildcard", "second", "wildcard"]
+    assert seen == ["second", "every", "second", "every"]
+
+
+def test_handlers_get_only_their_class():
+    bus = Bus()
+    seen = []
+    bus.subscribe(CardRemoved, seen.append)
+    bus.post(DeviceRead("scanner", "x"))
+    bus.drain()
+    assert seen == []
+
+
+def test_a_string_topic_is_refused_where_it_is_posted():
+    with pytest.raises(TypeError, match="events.py"):
+        Bus().post("device.status")
 
 
 def test_unsubscribe():
     bus = Bus()
     seen = []
-    off = bus.subscribe("x", lambda e: seen.append(1))
+    off = bus.subscribe(CardRemoved, lambda e: seen.append(1))
     off()
-    bus.post("x")
+    bus.post(CardRemoved("idcard"))
     bus.drain()
     assert seen == [] and not bus.pending()

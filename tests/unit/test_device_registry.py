@@ -96,14 +96,16 @@ def test_a_new_family_is_built_by_the_hub(gadget, tmp_path):
     from kiosk.core.devices_config import DevicesConfig
     from kiosk.runtime.devicehub import DeviceHub
 
-    posted: list[tuple[str, dict]] = []
+    from kiosk.core.events import DeviceRead, DeviceStatusChanged
+
+    posted: list[object] = []
     got, ok = threading.Event(), threading.Event()
 
-    def post(topic, **data):
-        posted.append((topic, data))
-        if topic == "device.gadget":
+    def post(event):
+        posted.append(event)
+        if isinstance(event, DeviceRead) and event.source == "gadget":
             got.set()
-        if topic == "device.status" and data["name"] == "gadget" and data["status"].state == OK:
+        if isinstance(event, DeviceStatusChanged) and event.name == "gadget" and event.status.state == OK:
             ok.set()
 
     hub = DeviceHub(DevicesConfig(urls={"printer": "memory://", "gadget": "sim://"}), post, tmp_path)
@@ -114,7 +116,7 @@ def test_a_new_family_is_built_by_the_hub(gadget, tmp_path):
         assert sim.running
         hub.start()
         assert got.wait(5), "the gadget's reads never reached the bus"
-        assert ("device.gadget", {"value": "gadget-data"}) in posted
+        assert DeviceRead("gadget", "gadget-data") in posted
         assert ok.wait(5), "the gadget's status never reached the bus"
         assert hub.statuses()["gadget"].state == OK
     finally:

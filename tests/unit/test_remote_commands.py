@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from kiosk.core.events import AnnouncementRequested, MaintenanceRequested
 from kiosk.remote.commands import build_handlers
 
 
 def make(active: bool = False):
     posted = []
-    handlers = build_handlers(post=lambda topic, **d: posted.append((topic, d)), session_active=lambda: active,
+    handlers = build_handlers(post=posted.append, session_active=lambda: active,
                               screenshot=lambda: b"\x89PNG", diag=lambda: {"devices": {}},
                               diag_bundle=lambda: {"ok": True}, check_update=lambda apply: {"apply": apply})
     return handlers, posted
@@ -23,7 +24,7 @@ def test_screen_changes_go_through_the_bus():
     assert handlers["set_maintenance"]({"on": True})["maintenance"] is True
     assert handlers["set_announcement"]({"texts": {"bo": "x"}})["ok"] is False  # Chinese is required
     handlers["set_announcement"]({"texts": {"zh_CN": "z", "bo": "b"}})
-    assert posted == [("remote.maintenance", {"on": True}), ("remote.announcement", {"texts": {"zh_CN": "z", "bo": "b"}})]
+    assert posted == [MaintenanceRequested(True), AnnouncementRequested({"zh_CN": "z", "bo": "b"})]
 
 
 def test_the_handlers_are_exactly_the_allow_list():
