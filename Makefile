@@ -51,6 +51,8 @@ bench: setup
 	$(VPY) bench/receipt.py
 	$(VPY) bench/fleet.py --terminals 500
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
+	$(XVFB) $(VPY) bench/latency.py
+	$(XVFB) $(VPY) bench/ui_soak.py --sessions 2000 --warmup 200
 
 render: setup
 	$(XVFB) $(VENV)/bin/kiosk render --all --locales zh_CN,bo,ii,en --out /tmp/screens
