@@ -42,6 +42,7 @@ class Console:
     thresholds: alarms.Thresholds = field(default_factory=alarms.Thresholds)
     secure_cookie: bool = False           # True behind TLS (deployments); tests run on plain loopback
     command_ttl_s: float = 600.0
+    gate: Any = None                      # kiosk_fleet.console.gate.Gate: signs admissions (optional)
 
     def __post_init__(self) -> None:
         self.factory = sessions(self.engine)
@@ -70,6 +71,8 @@ class Console:
             now = self.wall()
             rollouts.tick(db, now, lambda t, c, a: self.send(db, "rollout", t, c, a).id)
             alarms.evaluate(db, now, self.thresholds)
+            if self.gate is not None:
+                self.gate.maybe_publish(db, now)
 
 
 Handler = Callable[[Request, Session, Who], Awaitable[Response]]

@@ -115,6 +115,10 @@ class Rollout(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(String(300), default="")
+    # The rules, kept so the console can sign admissions (kiosk_fleet/console/gate.py):
+    # [{"group": name, "halls": [...]} | {"group": name, "percent": N}], in order.
+    groups: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
+    prefix: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class RolloutMember(Base):

@@ -30,6 +30,10 @@ class GroupSpec:
     halls: tuple[str, ...] = ()   # a pilot: these halls
     percent: float = 0.0          # a wave: this share of the fleet (by the terminal's bucket), cumulative
 
+    def rule(self) -> dict[str, Any]:
+        """As an admission lists it (kiosk/update/admission.py)."""
+        return {"group": self.name, "halls": list(self.halls)} if self.halls else {"group": self.name, "percent": self.percent}
+
     @staticmethod
     def parse(text: str) -> list[GroupSpec]:
         """'pilot:hall=ganzi-luhuo,ganzi-kangding; wave1:20%; wave2:100%'"""
@@ -61,7 +65,8 @@ def create(session: Session, version: str, groups: Sequence[GroupSpec], *, user:
     if not (0 < success_pct <= 100 and 0 < error_pct <= 100 and error_count >= 1):
         raise ValueError("thresholds: success and error in (0, 100] %, error count >= 1")
     rollout = Rollout(version=version, created_by=user, created_at=now, success_pct=success_pct,
-                      error_pct=error_pct, error_count=error_count, state="running", current_group=0)
+                      error_pct=error_pct, error_count=error_count, state="running", current_group=0,
+                      prefix=prefix, groups=[g.rule() for g in groups])
     session.add(rollout)
     session.flush()
     taken: set[str] = set()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import PASSWORD, csrf_of, login
+from tests.console.conftest import PASSWORD, csrf_of, login
 from sqlalchemy import func, select
 
 from kiosk_fleet.console import rollouts
@@ -173,3 +173,50 @@ def test_rollup_keeps_history_bounded(console, clock):
         samples = db.scalar(select(func.sum(TelemetryRollup.samples)))
     assert raw <= 2 * 144 + 6 and 3 * 24 - 24 <= hourly <= 3 * 24 + 24 and 4 <= daily <= 6
     assert raw + samples == 10 * 144  # nothing lost, nothing counted twice
+
+
+def test_rollout_groups_become_signed_admissions_a_halt_closes_them(console, clock, tmp_path):
+    """The console's narrow key signs which groups are open; the repository host accepts it
+    against the delegation; a halted rollout's admission disappears."""
+    from datetime import datetime, timezone
+
+    from kiosk.update.admission import admits
+    from kiosk_fleet import rollout_role
+    from kiosk_fleet.console.gate import Gate
+    from kiosk_fleet.repo_tool import Repository
+
+    repo = Repository.init(tmp_path / "repo")
+    key = rollout_role.new_console_key(tmp_path / "rollout.pem")
+    rollout_role.delegate(repo, key.public_key)
+    signed: list[dict] = []
+
+    def sink(data: bytes, files) -> None:
+        rollout_role.accept(repo, data, files, now=datetime.fromtimestamp(clock(), timezone.utc))
+        signed.append({json.loads(b)["version"]: json.loads(b) for b in files.values()})
+
+    console.gate = Gate(key, sink)
+    pilot, wave = "ganzi-luhuo-0001", "ganzi-kangding-0001"
+    feed(console, *[telemetry(t, clock(), versions={"app": "1.4.1"}) for t in (pilot, wave)])
+    with console.factory.begin() as db:
+        r = rollouts.create(db, "1.4.2", rollouts.GroupSpec.parse("pilot:hall=ganzi-luhuo; wave:hall=ganzi-kangding"),
+                            user="ada", now=clock(), error_count=1)
+    console.tick()
+    entry = signed[-1]["1.4.2"]
+    assert admits(entry, pilot) and not admits(entry, wave)
+    console.tick()
+    assert len(signed) == 1  # nothing changed: not re-signed
+    clock.advance(60)
+    feed(console, telemetry(pilot, clock(), 2, versions={"app": "1.4.2"}, update={"state": "committed"}))
+    console.tick()
+    entry = signed[-1]["1.4.2"]
+    assert admits(entry, pilot) and admits(entry, wave)
+    console.tick()  # the wave is asked to check now
+    clock.advance(60)
+    feed(console, telemetry(wave, clock(), 2, versions={"app": "1.4.1"}, update={"state": "rolled_back", "bad": ["1.4.2"]}))
+    console.tick()
+    with console.factory() as db:
+        assert db.get(Rollout, r.id).state == "halted"
+    assert signed[-1] == {}  # halted: nobody else may install 1.4.2
+    clock.advance(7 * 3600)
+    console.tick()
+    assert len(signed) == 4  # re-signed before the day's signature lapses
