@@ -35,6 +35,7 @@ BUILTIN = (
     "devices.idcard.family",
     "devices.smartcard.family",
     "devices.scanner.family",
+    "devices.a4printer.family",
 )
 
 

@@ -89,7 +89,7 @@ def gadget(tmp_path, monkeypatch):
 
 
 def test_builtin_families_in_order():
-    assert registry.names() == ("printer", "idcard", "sscard", "scanner")
+    assert registry.names() == ("printer", "idcard", "sscard", "scanner", "a4printer")
 
 
 def test_a_new_family_is_built_by_the_hub(gadget, tmp_path):
@@ -171,7 +171,8 @@ def test_the_headless_rig_switches_every_family_off(gadget):
 
     devices = headless_config(config.load("demo")).devices
     assert {n: getattr(devices, n) for n in registry.names()} == {
-        "printer": "memory://", "idcard": "none", "sscard": "none", "scanner": "none", "gadget": "none"}
+        "printer": "memory://", "idcard": "none", "sscard": "none", "scanner": "none", "a4printer": "none",
+        "gadget": "none"}
 
 
 # -- the copies that disagreed before there was one table ----------------------------------------
@@ -198,7 +199,8 @@ def test_sim_means_the_same_device_in_the_hub_and_in_diag(name, tmp_path):
 SAMPLE_URLS = {"tcp://": "tcp://127.0.0.1:9", "serial://": "serial:///dev/ttyUSB0?baud=115200",
                "usb://": "usb://0x0416:0x5011", "file://": "file:///dev/usb/lp0", "rfc2217://": "rfc2217://127.0.0.1:9",
                "/dev/": "/dev/ttyUSB0", "pcsc://": "pcsc://?reader=ACS", "camera://": "camera://0",
-               "rtsp://": "rtsp://127.0.0.1/cam", ("scanner", "file://"): "file:///tmp/code.png"}
+               "rtsp://": "rtsp://127.0.0.1/cam", ("scanner", "file://"): "file:///tmp/code.png",
+               "cups://": "cups://kiosk-a4"}
 
 
 def test_every_url_config_accepts_is_buildable_and_the_others_are_not(tmp_path):
