@@ -7,7 +7,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +26,6 @@ from kiosk_fleet.console.app import COOKIE, Console, build_app  # noqa: E402
 from kiosk_fleet.console.auth import add_user  # noqa: E402
 from kiosk_fleet.console.db import Base, make_engine, migrate  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fleet"))  # fleetkit: wait_for, settings_for
 
 PG_BIN = Path(os.environ.get("KIOSK_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PASSWORD = "correct horse battery"

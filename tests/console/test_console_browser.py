@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
-from fleetkit import settings_for, wait_for
+from tests.console.conftest import PASSWORD
+from tests.support.fleetkit import settings_for, wait_for
 
 from kiosk.remote.agent import Agent
 from kiosk_fleet.localbroker import MOSQUITTO, LocalBroker, free_port

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import sys
 import threading
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from kiosk.remote.agent import Agent  # noqa: E402
-from kiosk.remote.mqtt import BrokerSettings  # noqa: E402
+from kiosk.remote.agent import Agent
+from kiosk.remote.mqtt import BrokerSettings
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fleetkit import Collector, RepoServer, fake_source, ok_health, settings_for
+from tests.support.fleetkit import Collector, RepoServer, fake_source, ok_health, settings_for
 
 from kiosk.update.artifact import build_artifact
 from kiosk_fleet.localbroker import MOSQUITTO, LocalBroker

@@ -9,10 +9,9 @@ import signal
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.update.health import HealthResult  # noqa: E402
-from kiosk.update.updater import Updater  # noqa: E402
+from kiosk.update.health import HealthResult
+from kiosk.update.updater import Updater
 
 
 def main() -> int:

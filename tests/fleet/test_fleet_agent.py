@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fleetkit import HERE, settings_for, wait_for
+from tests.support.fleetkit import HERE, settings_for, wait_for
 
 from kiosk.remote import protocol
 from kiosk.remote.agent import Agent

@@ -7,7 +7,7 @@ import stat
 import tarfile
 from pathlib import Path
 
-from fleetkit import RepoServer, fake_source, resolved_version
+from tests.support.fleetkit import RepoServer, fake_source, resolved_version
 
 from kiosk_fleet import cli
 from kiosk.terminal.commands import update as update_cli

@@ -16,7 +16,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from fleetkit import wait_for
+from tests.support.fleetkit import wait_for
 from paho.mqtt.enums import CallbackAPIVersion
 
 from kiosk.remote.agent import Agent

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fleetkit import resolved_version
+from tests.support.fleetkit import resolved_version
 from securesystemslib.signer import CryptoSigner
 from tuf.api.metadata import Metadata, MetaFile, TargetFile, Timestamp
 from tuf.api.serialization.json import JSONSerializer

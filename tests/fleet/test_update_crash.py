@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fleetkit import HERE, RepoServer, fake_source, resolved_version
+from tests.support.fleetkit import HERE, RepoServer, fake_source, resolved_version
 
 from kiosk.update.artifact import build_artifact
 from kiosk.update.health import HealthResult

@@ -19,7 +19,7 @@ from kiosk.update.errors import MetadataRejected, RepoToolError
 from kiosk_fleet import rollout_role
 from kiosk_fleet.repo_tool import Repository
 
-from fleetkit import resolved_version
+from tests.support.fleetkit import resolved_version
 
 PILOT, WAVE = "ganzi-luhuo-0001", "ganzi-kangding-0001"
 GROUP1 = {"group": "pilot", "halls": ["ganzi-luhuo"]}

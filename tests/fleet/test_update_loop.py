@@ -10,7 +10,7 @@ from kiosk.update import rings
 from kiosk.update.errors import HealthCheckFailed
 from kiosk.update.health import CommandHealthCheck
 
-from fleetkit import resolved_version
+from tests.support.fleetkit import resolved_version
 
 
 def releases(root: Path) -> list[str]:

@@ -2,17 +2,14 @@
 in a temporary file, a fake clock, and a harness that drives one flow through the engine."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from flowkit import FlowHarness  # noqa: E402
-from kiosk.demo_platform.server import DemoPlatformServer  # noqa: E402
-from kiosk.platform.http_client import HttpPlatform  # noqa: E402
+from tests.support.flowkit import FlowHarness
+from kiosk.demo_platform.server import DemoPlatformServer
+from kiosk.platform.http_client import HttpPlatform
 
 
 @pytest.fixture(scope="session")

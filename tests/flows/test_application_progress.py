@@ -3,7 +3,7 @@ digits too), and plain words for a wrong code, a wrong number and an unknown one
 from __future__ import annotations
 
 import pytest
-from flowkit import DEMO_APPLICATION
+from tests.support.flowkit import DEMO_APPLICATION
 
 from devices.status import FAULT, DeviceStatus
 from flows.application_progress import number_from_code, number_from_typed

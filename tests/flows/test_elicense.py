@@ -2,7 +2,7 @@
 licence printed with its verification QR code."""
 from __future__ import annotations
 
-from flowkit import DEMO_ID, JPEG, identity
+from tests.support.flowkit import DEMO_ID, JPEG, identity
 
 from devices.printer.document import QRCode
 from flows.engine import COMPLETED

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flowkit import JPEG, identity, secrets_of
+from tests.support.flowkit import JPEG, identity, secrets_of
 
 from flows.engine import COMPLETED, TIMED_OUT
 from flows.evaluate import scrub_comment

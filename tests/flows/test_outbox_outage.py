@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flowkit import FlowHarness, secrets_of
+from tests.support.flowkit import FlowHarness, secrets_of
 
 from flows.engine import COMPLETED
 from kiosk.platform.outbox import OutboxSender

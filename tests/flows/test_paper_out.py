@@ -4,7 +4,7 @@ loaded, the reprint is a new job and comes out whole."""
 from __future__ import annotations
 
 import pytest
-from flowkit import JPEG, identity
+from tests.support.flowkit import JPEG, identity
 
 from devices.printer.driver import EscPosPrinter
 from devices.printer.emulator import PrinterEmulator

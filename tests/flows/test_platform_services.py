@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 import requests
-from flowkit import DEMO_APPLICATION, DEMO_ID, JPEG, NOT_JPEG, citizen
+from tests.support.flowkit import DEMO_APPLICATION, DEMO_ID, JPEG, NOT_JPEG, citizen
 
 from kiosk.platform import parse
 from kiosk.platform.api import CitizenRef, PlatformBadReply, PlatformRejected

@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from flowkit import CONFIG, SEED, TRANSLATOR, secrets_of
+from tests.support.flowkit import CONFIG, SEED, TRANSLATOR, secrets_of
 
 from kiosk.demo.headless import run_flow
 from flows.registry import FLOWS

@@ -2,7 +2,7 @@
 printed query certificate, "nothing registered", and platform trouble."""
 from __future__ import annotations
 
-from flowkit import JPEG, identity, secrets_of
+from tests.support.flowkit import JPEG, identity, secrets_of
 
 from flows.engine import COMPLETED
 

@@ -2,7 +2,7 @@
 preview (masked), print, evaluate; and what the citizen is told when something goes wrong."""
 from __future__ import annotations
 
-from flowkit import DEMO_ID, JPEG, NOT_JPEG, citizen, identity, secrets_of
+from tests.support.flowkit import DEMO_ID, JPEG, NOT_JPEG, citizen, identity, secrets_of
 
 from flows.engine import CANCELLED, COMPLETED, FAILED, TIMED_OUT
 from flows.identify import MAX_FACE_ATTEMPTS

@@ -5,7 +5,7 @@ bug, never a hang: after the timeout the run still reaches an end."""
 from __future__ import annotations
 
 import pytest
-from flowkit import FlowHarness
+from tests.support.flowkit import FlowHarness
 
 from flows.engine import COMPLETED, FAILED, TIMED_OUT, FlowRunner
 from flows.registry import FLOWS

@@ -10,7 +10,7 @@ import tty
 
 import pytest
 
-from idcard_helpers import CARD_FILES, CARDS_DIR, ROOT, load_card
+from tests.support.idcard_cards import CARD_FILES, CARDS_DIR, ROOT, load_card
 
 KEYS = {
     "resident": {"card_type", "name", "gender", "nation", "nation_code", "birth_date", "valid_from", "valid_until",

@@ -13,7 +13,7 @@ from devices.idcard.encode import CardSpecError, encode_text, read_answer_data
 from devices.idcard.layout import tables
 from devices.idcard.parse import (JSON_KEYS, IdRecord, ParseError, id_check_char, id_number_valid,
                                   parse_read_payload, parse_text, split_read_payload)
-from idcard_helpers import CARD_FILES, load_card
+from tests.support.idcard_cards import CARD_FILES, load_card
 
 
 def block(**fields: tuple[int, int, str]) -> bytes:

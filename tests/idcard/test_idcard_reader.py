@@ -12,7 +12,7 @@ from devices.idcard import reader as r
 from devices.idcard.reader import IdCardReader, read_once
 from devices.status import DEGRADED, FAULT, OK
 from devices.supervisor import Supervisor
-from idcard_helpers import CARD_FILES, load_card, no_sleep
+from tests.support.idcard_cards import CARD_FILES, load_card, no_sleep
 
 
 def expected_json(card: dict) -> dict:

@@ -3,7 +3,6 @@ the README says, shows up where it must. (The device family's test is tests/unit
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest

@@ -19,7 +19,7 @@ from kiosk.update.health import HealthResult
 from kiosk_fleet.localbroker import LocalBroker
 from kiosk.remote.mqtt import BrokerSettings, connect_properties
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "fleet"  # the fleet tests and their child scripts
 
 
 def wait_for(cond: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02, what: str = "condition") -> Any:
