@@ -6,29 +6,16 @@ from typing import Iterator
 
 import pytest
 
-
-from tests.support.flowkit import FlowHarness
 from kiosk.demo_platform.server import DemoPlatformServer
 from kiosk.platform.http_client import HttpPlatform
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[DemoPlatformServer]:
-    srv = DemoPlatformServer(port=0)
-    srv.slow_s = 1.0
-    srv.start()
-    yield srv
-    srv.stop()
+from tests.support.fixtures import fresh_platform
+from tests.support.flowkit import FlowHarness
 
 
 @pytest.fixture(autouse=True)
 def fresh_server(server: DemoPlatformServer) -> Iterator[None]:
     """Every test starts from the seed with no fault, and leaves no request behind."""
-    server.set_fault("none")
-    server.reset()
-    yield
-    server.set_fault("none")
-    assert server.wait_idle(5.0)
+    yield from fresh_platform(server)
 
 
 @pytest.fixture

@@ -4,19 +4,10 @@ loaded, the reprint is a new job and comes out whole."""
 from __future__ import annotations
 
 import pytest
-from tests.support.flowkit import JPEG, identity
 
 from devices.printer.driver import EscPosPrinter
-from devices.printer.emulator import PrinterEmulator
 from kiosk.i18n.receipt_shaper import SHAPER
-
-
-@pytest.fixture
-def emulator(tmp_path):
-    emu = PrinterEmulator(port=0, out_dir=tmp_path / "printed")
-    emu.start()
-    yield emu
-    emu.stop()
+from tests.support.flowkit import JPEG, identity
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from typing import Iterator
 import pytest
 import requests
 
+from kiosk.demo_platform.server import DemoPlatformServer
 from kiosk.platform.api import (
     PlatformBadReply,
     PlatformRejected,
@@ -24,9 +25,9 @@ from kiosk.platform.api import (
     PlatformTimeout,
     PlatformUnavailable,
 )
-from kiosk.demo_platform.server import DemoPlatformServer
 from kiosk.platform.http_client import HttpPlatform
 from kiosk.platform.parse import KNOWN_FLOWS
+from tests.support.fixtures import fresh_platform
 
 BACKOFF = 0.1
 RETRIES = 2
@@ -42,23 +43,9 @@ DEPARTMENTS = {
 REPO = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[DemoPlatformServer]:
-    srv = DemoPlatformServer(port=0)
-    srv.slow_s = 1.0
-    srv.start()
-    yield srv
-    srv.stop()
-
-
 @pytest.fixture(autouse=True)
 def fresh(server: DemoPlatformServer) -> Iterator[None]:
-    server.set_fault("none")
-    server.reset()
-    yield
-    # Leaving "slow" releases held requests; wait for them so they cannot leak into the next test.
-    server.set_fault("none")
-    assert server.wait_idle(5.0)
+    yield from fresh_platform(server)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from devices.printer.driver import EscPosPrinter
-from devices.printer.emulator import PrinterEmulator
 
 
 @pytest.fixture(scope="session")
@@ -11,14 +10,6 @@ def shaper():
     from kiosk.i18n.receipt_shaper import SHAPER
 
     return SHAPER
-
-
-@pytest.fixture
-def emulator(tmp_path):
-    emu = PrinterEmulator(port=0, out_dir=tmp_path / "printed")
-    emu.start()
-    yield emu
-    emu.stop()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from devices.scanner import testmaterial as M
 from devices.scanner.camera import EndOfStream, FrameSource, SourceSpec, parse_source
 from devices.scanner.errors import SourceError
 from devices.status import DEGRADED, FAULT, OK
+from tests.support.waiting import wait_until
 
 
 class Clock:
@@ -73,15 +74,6 @@ def factory(*caps: FakeCapture):
 
     make.opened = opened  # type: ignore[attr-defined]
     return make
-
-
-def wait_for(pred, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def read_tag(src: FrameSource, tag: int, timeout: float = 5.0) -> bool:
@@ -162,7 +154,7 @@ def test_live_source_keeps_only_the_newest_frame():
     src = FrameSource("camera://0", capture_factory=factory(cap), watchdog=False)
     src.open()
     try:
-        assert wait_for(lambda: cap.reads > 20)
+        assert wait_until(lambda: cap.reads > 20)
         f = src.read(1.0)
         assert f is not None and f.index >= 19  # not the first frame: stale ones were dropped
         assert src.status().state == OK
@@ -186,7 +178,7 @@ def test_a_read_blocked_in_the_driver_is_a_stall_and_the_source_reopens():
         clock.now += 2.5
         assert src.check_stall() is True
         assert read_tag(src, 2)  # frames from the new capture
-        assert wait_for(lambda: src.status().state == OK)
+        assert wait_until(lambda: src.status().state == OK)
         assert history == ["ok:", f"{DEGRADED}:stalled", "ok:"]
         assert src.reopens == 1 and make.opened == [stuck, fresh]
         stuck.unblock.set()  # the driver finally returns: the abandoned reader cleans up
@@ -214,7 +206,7 @@ def test_a_frozen_camera_repeating_its_last_buffer_is_a_stall():
                       monotonic=clock, watchdog=False)
     src.open()
     try:
-        assert wait_for(lambda: frozen.reads > 10)
+        assert wait_until(lambda: frozen.reads > 10)
         clock.now += 3
         assert src.check_stall() is True
         assert read_tag(src, 2)

@@ -6,7 +6,6 @@ import http.server
 import json
 import os
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -15,23 +14,16 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from kiosk.remote.mqtt import BrokerSettings, connect_properties
 from kiosk.update.health import HealthResult
 from kiosk_fleet.localbroker import LocalBroker
-from kiosk.remote.mqtt import BrokerSettings, connect_properties
+from tests.support.waiting import wait_until
 
 HERE = Path(__file__).resolve().parents[1] / "fleet"  # the fleet tests and their child scripts
 
 
 def wait_for(cond: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02, what: str = "condition") -> Any:
-    """Bounded polling: the tests never sleep a fixed time to wait for something."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = cond()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
+    return wait_until(cond, timeout, interval, what)
 
 
 def settings_for(b: LocalBroker, **kw: Any) -> BrokerSettings:
