@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from devices.scanner import testmaterial as M
-from devices.scanner.camera import EndOfStream, FrameSource, SourceSpec, parse_source
+from devices.scanner.camera import EndOfStream, FrameSource
+from devices.scanner.capture import SourceSpec, parse_source
 from devices.scanner.errors import SourceError
 from devices.status import DEGRADED, FAULT, OK
 from tests.support.waiting import wait_until

@@ -111,7 +111,8 @@ def _remaining(deadline: float | None) -> float:
 
 def _scan_camera(url: str, config: Any, gone_after: float, on_code: Any, done: threading.Event,
                  deadline: float | None) -> int:
-    from devices.scanner.camera import EndOfStream, quiet_opencv
+    from devices.scanner.camera import EndOfStream
+    from devices.scanner.capture import quiet_opencv
     from devices.scanner.scanner import CameraScanner
 
     quiet_opencv()
