@@ -30,17 +30,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-# The masking rules live in kiosk/core/privacy.py; the names stay reachable here for code that only
-# deals with logging (kiosk.core.logs.SENSITIVE, logs.mask_text).
-from kiosk.core.privacy import (  # noqa: F401 - re-exported
-    SENSITIVE,
-    SensitiveRegistry,
-    forget_all_sensitive,
-    forget_sensitive,
-    mask_text,
-    mask_value,
-    register_sensitive,
-)
+# The masking rules live in kiosk/core/privacy.py (the one home of every mask).
+from kiosk.core.privacy import mask_text, mask_value
 
 LOG_DIR_NAME = "logs"
 LOG_FILE_NAME = "kiosk.log"

@@ -41,7 +41,7 @@ from flows.engine import FlowRunner
 from kiosk.demo.headless import DemoInputs
 from flows.ports import FlowContext, Identity
 from flows.registry import FLOWS
-from kiosk.core import logs
+from kiosk.core import logs, privacy
 from kiosk.core.clock import FakeClock
 from kiosk.demo.rig import build_rig, receipt_code, synthetic_jpeg
 from kiosk.platform.outbox import OutboxSender
@@ -198,7 +198,7 @@ def run_soak(sessions: int = 10000, warmup: int = 2500, seed: int = 1, *, budget
             journal.session_ended(session.id, runner.outcome or "failed")
             session.wipe()
             # The session's data, and the log masker's copy of it, must both be gone.
-            leaked += bool(session.has_personal or len(logs.SENSITIVE))
+            leaked += bool(session.has_personal or len(privacy.SENSITIVE))
             if faults.happened and kind != "none":
                 happened[kind] += 1
             outcomes[outcome] = outcomes.get(outcome, 0) + 1

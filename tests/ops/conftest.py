@@ -39,11 +39,11 @@ def config_for(tmp_path):
 
 @pytest.fixture(autouse=True)
 def clean_logging():
-    from kiosk.core import logs
+    from kiosk.core import logs, privacy
 
     root = logging.getLogger()
     level = root.level
     yield
     logs.remove_handlers(root)
-    logs.forget_all_sensitive()
+    privacy.forget_all_sensitive()
     root.setLevel(level)

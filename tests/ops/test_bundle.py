@@ -7,7 +7,7 @@ import json
 import logging
 import zipfile
 
-from kiosk.core import logs
+from kiosk.core import logs, privacy
 from kiosk.terminal.commands import diag as diag_cli
 from kiosk.core.journal import Journal
 from tests.ops.conftest import ID_MASKED, ID_NUMBER, LATIN_NAME, NAME, PHONE
@@ -19,10 +19,10 @@ SECRETS = {"mqtt_password": "hunter2-mqtt", "api_token": "tok-9f8e7d", "pin_hash
 def plant(data_dir, fake_clock) -> None:
     """A name and an ID number everywhere a careless version could have put them."""
     logs.setup_logging(data_dir, stderr=False)
-    logs.register_sensitive(LATIN_NAME)
+    privacy.register_sensitive(LATIN_NAME)
     logging.getLogger("kiosk.test").warning("holder %s %s id %s tel %s", NAME, LATIN_NAME, ID_NUMBER, PHONE)
     logs.remove_handlers()
-    logs.forget_all_sensitive()  # the session is over: the bundle must not depend on it
+    privacy.forget_all_sensitive()  # the session is over: the bundle must not depend on it
     # A log written by an older version, without masking, with the name escaped and plain.
     raw = {"ts": "2026-11-20T10:00:00+08:00", "level": "INFO", "logger": "old", "msg": f"read {NAME} {ID_NUMBER}"}
     (data_dir / "logs" / "kiosk.log.1").write_text(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import logging
 
-from kiosk.core import logs
+from kiosk.core import logs, privacy
 from tests.ops.conftest import ID_MASKED, ID_NUMBER, LATIN_NAME, NAME, PHONE
 
 
@@ -31,15 +31,15 @@ def test_json_lines_with_extras_and_masking(tmp_path):
 def test_registered_values_are_masked_until_forgotten(tmp_path):
     path = logs.setup_logging(tmp_path, stderr=False)
     log = logging.getLogger("kiosk.test")
-    logs.register_sensitive(LATIN_NAME)
+    privacy.register_sensitive(LATIN_NAME)
     log.info("holder %s", LATIN_NAME.upper())  # case does not help it through
-    logs.forget_sensitive(LATIN_NAME)
+    privacy.forget_sensitive(LATIN_NAME)
     log.info("holder %s", LATIN_NAME)
     masked, plain = lines(path)
     assert masked["msg"] == "holder ***"
     assert plain["msg"] == f"holder {LATIN_NAME}"  # forgotten: ordinary text again
-    logs.register_sensitive("x")  # too short to mask without masking everything
-    assert len(logs.SENSITIVE) == 0
+    privacy.register_sensitive("x")  # too short to mask without masking everything
+    assert len(privacy.SENSITIVE) == 0
 
 
 def test_exceptions_are_type_and_frames_without_the_message(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-from kiosk.core import logs
+from kiosk.core import logs, privacy
 from kiosk.core.session import Session
 from tests.ops.conftest import ID_NUMBER, LATIN_NAME
 
@@ -30,7 +30,7 @@ def test_the_masking_pattern_stays_out_of_re_module_cache(tmp_path):
         logging.getLogger("kiosk.test").info("verified %s with %s", LATIN_NAME, token)
         s.wipe()
     assert LATIN_NAME not in path.read_text(encoding="utf-8")  # still masked while the session lived
-    assert len(logs.SENSITIVE) == 0
+    assert len(privacy.SENSITIVE) == 0
     assert not [p for p in cached_patterns() if ID_NUMBER in p or "V000" in p or "Tenzin" in p]
 
 
@@ -38,12 +38,12 @@ def test_a_replaced_value_is_forgotten_with_the_session():
     s = Session(language="zh_CN")
     s.put_personal(name="Old Name", verification="V1111111111")
     s.put_personal(name=LATIN_NAME, verification="V2222222222")  # read again, verified again
-    assert logs.mask_text("Old Name") == "Old Name"  # replaced: no longer this session's data
-    assert logs.mask_text(LATIN_NAME) == "***"
+    assert privacy.mask_text("Old Name") == "Old Name"  # replaced: no longer this session's data
+    assert privacy.mask_text(LATIN_NAME) == "***"
     s.put_personal(name=LATIN_NAME)  # the same value again stays masked
-    assert logs.mask_text(LATIN_NAME) == "***"
+    assert privacy.mask_text(LATIN_NAME) == "***"
     s.put_personal(verification=None)  # cleared (a new identification starts)
-    assert logs.mask_text("V2222222222") == "V2222222222"
+    assert privacy.mask_text("V2222222222") == "V2222222222"
     s.wipe()
-    assert len(logs.SENSITIVE) == 0
-    assert logs.mask_text(LATIN_NAME) == LATIN_NAME
+    assert len(privacy.SENSITIVE) == 0
+    assert privacy.mask_text(LATIN_NAME) == LATIN_NAME
