@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from devices.printer.document import Document
 from flows.base import PRINT, RESULT
-from flows.common import print_journaled
+from flows.common import print_journaled, refresh_view
 from flows.engine import Option, View
 from kiosk.i18n.translator import Msg
 
@@ -57,12 +57,23 @@ class Printing:
         if self.print_error is None:
             return View("result", Msg("printed.title"), Msg("printed.body"), options=self.final_options(),
                         data={"rows": (), "qr": None, "print_error": None})
+        # A reprint is offered only while the printer can print: with it still out, "reprint" as
+        # the first button failed again without a word. It comes back when the printer does.
+        reprint = (Option("reprint", Msg("action.reprint")),) if self._printer_usable() else ()
         return View("result", Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours),
-                    options=self.final_options(Option("reprint", Msg("action.reprint"))),
+                    options=self.final_options(*reprint),
                     data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error})
+
+    def _printer_usable(self) -> bool:
+        status_of = getattr(self.ctx, "device_status", None)
+        status = status_of("printer") if callable(status_of) else None
+        return status is None or bool(status.usable)
 
     def on_printed(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:
-            self.goto("printing")
+            if self._printer_usable():
+                self.goto("printing")
+        elif event == "device_status" and data.get("name") == "printer" and self.print_error is not None:
+            refresh_view(self, self.enter_printed())  # the reprint button follows the printer
         else:
             self.handle_final(event, data)

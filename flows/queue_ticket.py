@@ -93,6 +93,11 @@ class QueueTicketFlow(Evaluate, Flow):
         return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
                     data={"progress": True})
 
+    @property
+    def printed_once(self) -> bool:
+        """As flows/printing.Printing: the done screen says "take your receipt" only if True."""
+        return self.printed
+
     def on_printing(self, event: str, data: dict[str, Any]) -> None:
         if event == "done":
             self.printed = True

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.properties import BooleanProperty
+
 from screens.base import KioskScreen, load_kv
 
 
 class DoneScreen(KioskScreen):
+    receipt = BooleanProperty(True)  # did the service print? Only then "take your receipt"
+
     def on_kv_post(self, *_: Any) -> None:
         from flows.engine import Option
         from kiosk.i18n.translator import Msg

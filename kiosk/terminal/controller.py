@@ -157,6 +157,8 @@ class Controller(StartMenu, DeviceRouting, Intents):
         self.idle.touch()
 
     def _on_flow_end(self, outcome: str) -> None:
+        # issue 15 hook: the done screen says "take your receipt" only when one came out.
+        self.root.screens["done"].receipt = bool(getattr(getattr(self.runner, "flow", None), "printed_once", False))
         self.runner = None
         self._end_session(outcome)
         if outcome == "completed" and self.journal_problem is None:

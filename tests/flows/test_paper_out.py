@@ -46,3 +46,24 @@ def test_printer_out_of_paper_before_printing_refuses_without_sending(harness, e
     job = h.journal.rows("print_jobs")[-1]
     assert job["state"] == "failed" and job["attempts"] == 0  # status first: not a byte was sent
     assert emulator.receipts == []
+
+
+def test_with_the_printer_still_out_no_reprint_is_offered_until_it_is_back(harness, emulator, escpos):
+    """Issue 15: "reprint" stayed the first button while the printer was out and failed silently."""
+    from types import SimpleNamespace
+
+    printer = {"usable": False}
+    h = harness("service_guide", printer=escpos,
+                device_status=lambda name: SimpleNamespace(usable=printer["usable"]) if name == "printer" else None)
+    emulator.set_state("paper_out")
+    h.send("search", query="sb")
+    h.choose(h.option_ids()[0])
+    h.choose("print")
+    assert h.view.data["print_error"] == "paper_out"
+    assert "reprint" not in h.option_ids()
+    h.choose("reprint")  # a stale tap on a button that is gone does nothing
+    assert h.step == "printed" and [j["state"] for j in h.journal.rows("print_jobs")] == ["failed"]
+    emulator.set_state("ok")
+    printer["usable"] = True
+    h.send("device_status", name="printer", state="ok", reason="")
+    assert h.option_ids()[0] == "reprint"
