@@ -40,7 +40,7 @@ class KeypadScreen(KioskScreen):
         pad.cols = 6 if len(keys) > 12 else 3
         for key in keys:
             label = {"del": "\u232b", "ok": "OK"}.get(key, key)
-            b = Button(text=label, font_size=t.font_title, size_hint_y=None, height=t.mm(15),
+            b = Button(text=label, font_size=t.font_title,  # keys share the pad's height (keypad.kv)
                        font_name="DejaVuSans", background_normal="",
                        background_color=t.color("primary") if key == "ok" else t.color("secondary"),
                        color=t.color("primary_text") if key == "ok" else t.color("secondary_text"))

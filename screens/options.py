@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kivy.properties import NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.translator import Msg
@@ -16,6 +16,8 @@ class OptionList(GridLayout):
     options = ObjectProperty((), allownone=True)
     columns = NumericProperty(1)
     selected = ObjectProperty(())  # option ids shown as chosen (multi-select)
+    multi = BooleanProperty(False)  # options are toggles (ticked on and off), but `send`
+    send = StringProperty("submit")  # the option that sends a multi-select choice
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
@@ -25,6 +27,7 @@ class OptionList(GridLayout):
         self.fbind("options", self._rebuild)
         self.fbind("columns", self._rebuild)
         self.fbind("selected", self._rebuild)
+        self.fbind("multi", self._rebuild)
         ui().bind(theme=self._rebuild)  # weakly: see BiLabel
         self._rebuild()
 
@@ -38,9 +41,15 @@ class OptionList(GridLayout):
                                option_id=opt.id, style="primary" if i == 0 and len(self.options) <= 3 else "secondary")
             if len(self.options) > 3:
                 button.style = "secondary"
+            if self.multi:
+                # Toggles look like toggles: a box, ticked and framed when chosen (issue 15: a
+                # chosen reason looked like the first, unchosen one); the send button is primary.
+                button.toggle = opt.id != self.send
+                button.style = "secondary" if button.toggle else "primary"
             if opt.id in (self.selected or ()):
-                button.style = "primary"  # chosen; the label says so too (never colour alone)
-                button.detail = Msg("common.selected")
+                button.checked = True
+                button.style = "secondary" if self.multi else "primary"
+                button.detail = Msg("common.selected")  # the label says so too (never colour alone)
             button.bind(on_release=lambda b: self.on_choose(b.option_id))
             button.fbind("natural_height", self._even_rows)
             self.add_widget(button)

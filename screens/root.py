@@ -14,6 +14,9 @@ from screens.idle_warning import IdleWarning
 from screens.registry import SCREENS, VIEW_SCREENS
 
 CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
+# A view that offers one of these already has the way home: the bar's cancel would be a second,
+# red one beside it (issue 15: "取消" stayed after success next to "完成" and "返回首页").
+HOME_OPTIONS = frozenset({"done", "home", "ok"})
 
 
 class LazyScreens(dict):
@@ -77,7 +80,7 @@ class KioskRoot(FloatLayout):
     def show_screen(self, name: str) -> Any:
         screen = self.screens[name]
         self.manager.current = name
-        self.cancel_visible = name not in ("start",)
+        self.cancel_visible = name not in ("start", "done")
         return screen
 
     def show_view(self, view: Any) -> Any:
@@ -85,6 +88,8 @@ class KioskRoot(FloatLayout):
         screen.show(view)
         self.show_screen(screen.name)
         self.cancel_enabled = bool(view.cancelable)
+        if any(o.id in HOME_OPTIONS for o in view.options):
+            self.cancel_visible = False
         return screen
 
     def add_sim_panel(self) -> None:
@@ -110,9 +115,11 @@ class KioskRoot(FloatLayout):
 
     def on_touch_down(self, touch: Any) -> bool:
         self.intent("touch")
-        # The hidden technician gesture: five taps in the top-left corner within three seconds.
-        corner = self.ids.topbar.height
-        if touch.x < corner and touch.y > self.top - corner:
+        # The hidden technician gesture: five taps within three seconds in the bottom-right
+        # corner, the end of the status line, where no control is (the top-left corner was the
+        # language button: every tap there also opened the chooser).
+        corner = self.ids.bottombar.height
+        if touch.x > self.right - corner and touch.y < self.y + corner:
             now = self._monotonic()
             self._corner_taps = [t for t in self._corner_taps if now - t < CORNER_WINDOW_S] + [now]
             if len(self._corner_taps) >= CORNER_TAPS:

@@ -22,9 +22,15 @@ class StartScreen(KioskScreen):
 
         box = self.ids.sections
         box.clear_widgets()
+        shown: set[str] = set()
         for title, options in self.sections:
+            # A service already offered in an earlier section (e.g. "common") is not listed again.
+            fresh = tuple(o for o in options if o.id not in shown)
+            shown.update(o.id for o in fresh)
+            if not fresh:
+                continue
             box.add_widget(BiLabel(source=title, role="title"))
-            grid = OptionList(options=tuple(options), columns=2)
+            grid = OptionList(options=fresh, columns=2)
             grid.on_choose = lambda option_id: self.emit("start_service", item=option_id)
             box.add_widget(grid)
 

@@ -30,7 +30,7 @@ class TechnicianEntryScreen(KioskScreen):
         t = ui().theme
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"):
             label = {"del": "\u232b", "ok": "OK"}.get(key, key)
-            b = Button(text=label, font_size=t.font_title, size_hint_y=None, height=t.mm(16),
+            b = Button(text=label, font_size=t.font_title,  # keys share the pad's height (kv)
                        font_name="DejaVuSans", background_normal="", background_color=t.color("secondary"),
                        color=t.color("secondary_text"))
             b.bind(on_release=lambda btn, k=key: self.press(k))

@@ -66,6 +66,31 @@ class Theme:
         return self.mm(24.0 if self.large else 18.0)
 
     @property
+    def compact(self) -> float:
+        """Secondary actions in a row under the primary one: still well above 9.5 mm."""
+        return self.mm(14.0 if self.large else 12.0)
+
+    @property
+    def bar(self) -> float:
+        """Top and bottom bars: one height in every language and both text modes, so the bar
+        never eats the content and a button never moves under the finger (texts shrink to fit)."""
+        return self.mm(30.0)
+
+    @property
+    def bar_font(self) -> float:
+        return self.mm(7.0)
+
+    @property
+    def key(self) -> float:
+        """Smallest keypad key; keys grow into the free height of the screen."""
+        return self.mm(22.0 if self.large else 20.0)
+
+    @property
+    def content_share(self) -> float:
+        """The least share of the window's height a screen's content area gets."""
+        return 0.5
+
+    @property
     def pad(self) -> float:
         return self.mm(5.0)
 

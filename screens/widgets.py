@@ -24,6 +24,15 @@ from screens.ui import ui
 # so Kivy never re-wraps a line we already broke.
 MEASURE_MARGIN = 0.97
 LINE_HEIGHT = {"tibetan": 0.9, "cjk": 1.15, "yi": 1.2, "latin": 1.25}
+# Noto Serif Tibetan's line box is 2.8 em (ascent 1.466, descent 1.349) for the deepest stacks;
+# every catalog and demo-data line inks within 0.30-2.16 em of its top (the font's own extremes:
+# 0.07-2.39 em). The box drops the blank 0.25 em above and 0.40 em below; the texture is still
+# drawn whole, so a rare taller stack reaches into the gap beside it instead of being cut.
+# That is ~23% of every Tibetan line given back to the content.
+TRIM_EM = {"tibetan": (0.25, 0.40)}
+# Nuosu SIL draws Yi narrow and light: at the same size a Yi name looked a size smaller than
+# the Chinese and Tibetan beside it (issue 15). Yi text is set this much larger.
+SCRIPT_SCALE = {"yi": 1.2}
 
 
 def main_font_key(text: str, lang: str) -> str:
@@ -47,6 +56,8 @@ class ScriptLabel(Label):
     bold = BooleanProperty(False)
     fit_height = BooleanProperty(True)
     broken_lines = ListProperty([])
+    trim_top = NumericProperty(0)  # px of the texture above the box (TRIM_EM)
+    trim_bottom = NumericProperty(0)
 
     def __init__(self, **kw: Any) -> None:
         self._batching = False
@@ -76,24 +87,36 @@ class ScriptLabel(Label):
             return
         text = self.source_text
         width = self.width - self.padding[0] - self.padding[2] if len(self.padding) == 4 else self.width
-        self.font_size = self.font_px
         key = main_font_key(text, self.lang)
+        font_px = self.font_px * SCRIPT_SCALE.get(key, 1.0)
+        self.font_size = font_px
         self.font_name = font_path(key)
         # Line spacing >= 1.3 em: the Tibetan font's own line box is already 2.8 em (deep stacks).
         self.line_height = LINE_HEIGHT.get(key, 1.15)
         if not text or width < 10:
             self.broken_lines = [text] if text else []
         else:
-            self.broken_lines = break_lines(text, self.lang, int(width * MEASURE_MARGIN), int(self.font_px))
+            self.broken_lines = break_lines(text, self.lang, int(width * MEASURE_MARGIN), int(font_px))
+        top, bottom = TRIM_EM.get(key, (0.0, 0.0)) if text else (0.0, 0.0)
+        self.trim_top, self.trim_bottom = top * font_px, bottom * font_px
         self.text = "\n".join(markup_runs(line, self.lang) for line in self.broken_lines)
         self.text_size = (self.width, None)
         self.texture_update()
         if self.fit_height:
-            self.height = self.texture_size[1]
+            self.height = self.box_height
+
+    @property
+    def box_height(self) -> float:
+        """The height the text needs: its texture less the font's blank margins (TRIM_EM)."""
+        return max(0.0, self.texture_size[1] - self.trim_top - self.trim_bottom) if self.text else 0.0
+
+    def overflow(self) -> tuple[float, float]:
+        """How far the text is wider and taller than the box (px; <= 0 when it fits)."""
+        return self.texture_size[0] - self.width, self.box_height - self.height
 
     def on_texture_size(self, *_: Any) -> None:
         if self.fit_height:
-            self.height = self.texture_size[1]
+            self.height = self.box_height
 
 
 class BiLabel(BoxLayout):
@@ -160,6 +183,9 @@ class BigButton(ButtonBehavior, BoxLayout):
     style = OptionProperty("primary", options=["primary", "secondary", "danger"])
     enabled = BooleanProperty(True)
     option_id = StringProperty("")
+    compact = BooleanProperty(False)  # a secondary action in a row: smaller text, lower floor
+    toggle = BooleanProperty(False)  # one of several choices that are ticked on and off
+    checked = BooleanProperty(False)  # a ticked toggle: box ticked, frame drawn, "selected" said
     min_height = NumericProperty(0)  # set by OptionList so tiles in one row are equally tall
     natural_height = NumericProperty(0)
     bg = ListProperty([0, 0, 0, 1])
@@ -217,3 +243,8 @@ class ProgressSweep(Label):
 
 
 Builder.load_file(__file__.replace(".py", ".kv"))
+
+# The bars and the action row are built from the widgets above; importing them here registers
+# their kv rules wherever widgets are (screens.base imports this module through screens.options).
+import screens.actions  # noqa: E402,F401
+import screens.bars  # noqa: E402,F401

@@ -1,5 +1,7 @@
 """Every screen, every language, normal and large text: touch targets >= 9.5 mm, text contrast
->= 4.5:1 against what is behind it, and no label wider than its box (REFERENCE.md section 5)."""
+>= 4.5:1 against what is behind it, and no label wider than its box (REFERENCE.md section 5);
+in the same pass the layout (tests/ui/test_layout_share.py): the content gets half the height,
+no text outside its box or under a bar, the top bar one size and place in every language."""
 from __future__ import annotations
 
 import pytest
@@ -87,16 +89,24 @@ def audit(h) -> list[str]:
 def test_every_screen_is_accessible(ui, large):
     c = ui.c
     ui.app.inline = True  # scenes run their platform calls in line, as `kiosk render` does
-    failures = []
+    from tests.ui.test_layout_share import bar_geometry, layout_problems
+
+    failures, bars = [], {}
     try:
         for name in SCENES:
             for loc in LOCALES:
                 show_scene(c, name, loc, large)
-                failures += [f"{name}.{loc}: {p}" for p in audit(ui)]
+                failures += [f"{name}.{loc}: {p}" for p in audit(ui) + layout_problems(ui)]
+                bars.setdefault(bar_geometry(c), []).append(f"{name}.{loc}")
+                fixed = getattr(c.ui.theme, "bar", None)  # one figure in both modes
+                if c.root.ids.topbar.height != fixed:
+                    failures.append(f"{name}.{loc}: top bar {c.root.ids.topbar.height:.0f}px, not {fixed}")
     finally:
         ui.app.inline = False
         c.ui.large = False
-    assert failures == [], "\n".join(failures)
+    if len(bars) > 1:
+        failures.append("the top bar moves: " + "; ".join(f"{g[0]} in {w[:3]}" for g, w in bars.items()))
+    assert failures == [], f"{len(failures)} problems:\n" + "\n".join(failures[:100])
 
 
 def test_the_audit_catches_low_contrast_and_small_targets(ui):
