@@ -22,7 +22,12 @@ ALLOWED: dict[str, set[str]] = {
     # config checks terminal.languages against the languages table, and [devices] against the
     # device registry (devices/registry.py: which families exist, which URLs each takes)
     "kiosk.core": {"kiosk.i18n", "devices"},
-    "kiosk.platform": {"kiosk.core"},
+    # input methods (pinyin, handwriting, Tibetan, Yi) and the one guide-search matcher: pure engines
+    # over ctypes/data files, read by the keyboard widget (screens), the CLI (kiosk.terminal) and
+    # the guide search (kiosk.platform/guides.py delegates to kiosk.ime.match so the demo server and
+    # the flow rank alike)
+    "kiosk.ime": {"kiosk.core", "kiosk.i18n"},
+    "kiosk.platform": {"kiosk.core", "kiosk.ime"},
     "kiosk.demo_platform": {"kiosk.core", "kiosk.platform"},
     "kiosk.update": {"kiosk.core"},
     "kiosk.remote": {"kiosk.core"},
@@ -30,12 +35,12 @@ ALLOWED: dict[str, set[str]] = {
     "kiosk.diag": {"kiosk.core", "kiosk.i18n", "kiosk.platform", "kiosk.demo_platform", "kiosk.runtime",
                    "devices"},
     "flows": {"kiosk.core", "kiosk.i18n", "kiosk.platform", "devices"},
-    "screens": {"kivy", "kiosk.core", "kiosk.i18n", "kiosk.diag", "flows"},
-    "kiosk.demo": {"kivy", "screens", "flows", "devices", "kiosk.core", "kiosk.i18n", "kiosk.platform",
+    "screens": {"kivy", "kiosk.core", "kiosk.i18n", "kiosk.diag", "flows", "kiosk.ime"},
+    "kiosk.demo": {"kivy", "screens", "flows", "devices", "kiosk.core", "kiosk.i18n", "kiosk.platform", "kiosk.ime",
                    "kiosk.demo_platform", "kiosk.runtime", "kiosk.diag"},
     "kiosk.terminal": {"kivy", "screens", "flows", "devices", "kiosk.core", "kiosk.i18n", "kiosk.platform",
                        "kiosk.demo_platform", "kiosk.runtime", "kiosk.diag", "kiosk.demo", "kiosk.update",
-                       "kiosk.remote"},
+                       "kiosk.remote", "kiosk.ime"},
     "kiosk_fleet": {"kiosk.core", "kiosk.update", "kiosk.remote"},
 }
 ALLOWED["kiosk.__main__"] = {"kiosk.terminal"}  # `python -m kiosk` is the `kiosk` command
