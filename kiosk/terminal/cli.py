@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kiosk.terminal.commands.diag import register as register_diag
 
     register_diag(sub)
+    from kiosk.terminal.commands.ime import register as register_ime
+
+    register_ime(sub)  # `kiosk ime ...` and `kiosk guide search`
 
     p = sub.add_parser("voice", help="voice prompts")
     vsub = p.add_subparsers(dest="voice_command", required=True)
