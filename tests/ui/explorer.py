@@ -1,0 +1,255 @@
+"""The tap-everything explorer: the real app in its real window, driven only by touches.
+
+Each tap is a Kivy MotionEvent at a control's position, dispatched through the window like a
+finger (kivy.tests.common.UnitTestTouch), never a call of the control's handler. From the start
+screen the walker taps, on every state it reaches (screen + flow step), each visible enabled
+control once, ways home last; when a state has nothing left to try it goes home by a tap, and
+when nothing can be tapped it lets the injected clock run (timeouts are a way home too).
+
+What counts as a failure:
+- an exception: one that Kivy's ExceptionManager would not recover from ("uncaught", the kiosk
+  would exit), a crash incident journalled by the recovery (screens/crash_guard.py,
+  Intents.recover), or a flow ending in its failsafe because of a bug ("bug:..." reason);
+- a tap that draws no new frame;
+- a dead end: a screen other than start with no visible way home that does not end by itself.
+Figures (states, controls tapped, taps that missed their control) are kept for the report."""
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+HOME_LABELS = {"action.cancel", "action.back_to_start", "action.home", "action.done", "action.back",
+               "action.finish", "action.ok"}
+HOME_IDS = {"home", "ok", "done", "back", "finish", "start", "cancel"}
+CARDS = {"zh_CN": "idcard.han", "bo": "idcard.tibetan", "ii": "idcard.yi", "en": "idcard.han"}
+SETTLE_FRAMES = 240  # ~4 s of frames for work in the pool (the demo platform is on loopback)
+
+
+@dataclass
+class Scenario:
+    lang: str
+    large: bool
+    mode: str  # card | no_card | paper_out | platform_down
+
+    @property
+    def name(self) -> str:
+        return f"{self.lang}/{'large' if self.large else 'normal'}/{self.mode}"
+
+
+@dataclass
+class Report:
+    states: set[str] = field(default_factory=set)
+    tapped: int = 0
+    controls: set[str] = field(default_factory=set)
+    missed: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+class Explorer:
+    def __init__(self, h: Any, max_taps: int) -> None:
+        from kivy.core.window import Window
+
+        self.h, self.c, self.max_taps = h, h.c, max_taps
+        self.window = Window
+        self.flips = 0
+        Window.bind(on_flip=self._flipped)
+        self.report = Report()
+
+    def _flipped(self, *_: Any) -> None:
+        self.flips += 1
+
+    def close(self) -> None:
+        self.window.unbind(on_flip=self._flipped)
+
+    # -- the loop, as Kivy's mainloop runs it ----------------------------------------------------
+    def frame(self, where: str) -> None:
+        from kivy.base import EventLoop, ExceptionManager
+
+        try:
+            EventLoop.idle()
+        except Exception as e:  # noqa: BLE001 - what Kivy's mainloop would do with it
+            if ExceptionManager.handle_exception(e) == ExceptionManager.RAISE:
+                self.fail(f"uncaught {type(e).__name__} ({where}): the kiosk would exit")
+
+    def frames(self, n: int, where: str) -> None:
+        for _ in range(n):
+            self.frame(where)
+
+    def settle(self, where: str) -> None:
+        """Frames until no platform call or device is pending (a waiting view), bounded."""
+        for _ in range(SETTLE_FRAMES):
+            self.frame(where)
+            r = self.c.runner
+            if r is None or r.ended or r.view is None or r.view.kind != "waiting":
+                break
+        self.frames(3, where)
+
+    def fail(self, what: str) -> None:
+        self.report.failures.append(f"{self.scenario.name}: {what}")
+
+    # -- what is on the screen -------------------------------------------------------------------
+    def widgets(self, w: Any) -> Iterator[Any]:
+        yield w
+        for child in w.children:
+            yield from self.widgets(child)
+
+    def controls(self) -> list[Any]:
+        from kivy.uix.behaviors import ButtonBehavior
+
+        out = []
+        for w in self.widgets(self.window):
+            if not isinstance(w, ButtonBehavior) or not self._visible(w):
+                continue
+            if getattr(w, "enabled", True) is False or w.disabled:
+                continue
+            out.append(w)
+        return out
+
+    def _visible(self, w: Any) -> bool:
+        node = w
+        while node is not None and node is not self.window:
+            if node.opacity == 0:
+                return False
+            node = node.parent
+        return node is self.window and w.width > 0 and w.height > 0
+
+    @staticmethod
+    def key(w: Any) -> str:
+        label = getattr(w, "label", None)
+        label_id = getattr(label, "id", None) or str(getattr(label, "text", "") or getattr(w, "text", ""))
+        return f"{getattr(w, 'option_id', '') or ''}|{label_id}"
+
+    def state(self) -> str:
+        r = self.c.runner
+        step = f"{r.flow.id}.{r.step}" if r is not None and not r.ended else "-"
+        return f"{self.c.root.current}:{step}"
+
+    def is_home_way(self, w: Any) -> bool:
+        k = self.key(w)
+        option_id, _, label = k.partition("|")
+        return option_id in HOME_IDS or label in HOME_LABELS
+
+    # -- one tap ---------------------------------------------------------------------------------
+    def tap(self, w: Any, where: str) -> None:
+        from kivy.tests.common import UnitTestTouch
+        from kivy.uix.scrollview import ScrollView
+
+        parent = w.parent
+        while parent is not None and not isinstance(parent, ScrollView):
+            parent = parent.parent
+        if parent is not None:
+            parent.scroll_to(w, padding=10, animate=False)
+            self.frames(2, where)
+        x, y = w.to_window(*w.center)
+        if parent is not None:  # a control scrolled out of its view cannot be touched
+            px, py = parent.to_window(*parent.pos)
+            if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
+                self.report.missed.append(f"{where} {self.key(w)}: outside its scroll view")
+                return
+        released: list[bool] = []
+        uid = w.fbind("on_release", lambda *_: released.append(True))
+        before_flips, before_crashes = self.flips, self.crashes()
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.frame(where)
+        touch.touch_up()
+        self.frames(3, where)
+        w.unbind_uid("on_release", uid)
+        self.report.tapped += 1
+        self.report.controls.add(f"{where} {self.key(w)}")
+        if not released:
+            self.report.missed.append(f"{where} {self.key(w)}")
+        if self.flips == before_flips:
+            self.fail(f"tap on {self.key(w)} at {where} drew no new frame")
+        self.settle(where)
+        if self.crashes() > before_crashes:
+            self.fail(f"tap on {self.key(w)} at {where} crashed (incident journalled, failsafe shown)")
+        r = self.c.runner
+        if r is not None and (r.reason or "").startswith("bug:"):
+            self.fail(f"tap on {self.key(w)} at {where} ended the flow in its failsafe: {r.reason}")
+            r.reason = "bug-reported"
+
+    def crashes(self) -> int:
+        with sqlite3.connect(f"file:{self.c.s.journal.path}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM incidents WHERE kind = 'crash'").fetchone()[0])
+
+    # -- the demo's devices ----------------------------------------------------------------------
+    def devices(self, sc: Scenario) -> None:
+        """Card present: the citizen puts the card on the reader when a step asks for it (what the
+        simulator panel does); the face and receipt code likewise. Card absent: nothing comes."""
+        from kiosk.demo import sim_rig
+
+        r = self.c.runner
+        view = r.view if r is not None and not r.ended else None
+        if view is None or sc.mode == "no_card":
+            return
+        if view.kind == "identify" and "idcard" in view.data.get("accept", ()):
+            sim_rig.act(self.c, CARDS[sc.lang])
+            self.settle("card")
+            sim_rig.act(self.c, "idcard.remove")
+            self.settle("card")
+        elif view.kind == "face":
+            sim_rig.act(self.c, "face.show")
+            self.settle("face")
+
+    # -- the walk --------------------------------------------------------------------------------
+    def run(self, sc: Scenario) -> None:
+        self.scenario = sc
+        h, c = self.h, self.c
+        h.reset()
+        if sc.mode == "paper_out":
+            h.set_paper("paper_out")
+        c.ui.lang, c.ui.large = sc.lang, sc.large
+        c.session.language, c.session.large_text = sc.lang, sc.large
+        c.go_start()
+        if sc.mode == "platform_down":  # after start: the kiosk learns it while running
+            c.s.demo_server.set_fault("down")
+        self.settle("start")
+        tried: set[tuple[str, str]] = set()
+        taps, idle_turns = 0, 0
+        while taps < self.max_taps:
+            if (c.ui.lang, c.ui.large) != (sc.lang, sc.large):  # a tap on the language or text size
+                c.ui.lang, c.ui.large = sc.lang, sc.large
+                self.frames(2, "restore")
+            self.devices(sc)
+            where = self.state()
+            self.report.states.add(f"{sc.lang}/{sc.large}/{where}")
+            controls = self.controls()
+            untried = [w for w in controls if (where, self.key(w)) not in tried]
+            # Content first, then the top bar, ways home last: the walk goes deep before it leaves.
+            untried.sort(key=lambda w: (self.is_home_way(w), self._in_bar(w)))
+            if untried:
+                w = untried[0]
+                tried.add((where, self.key(w)))
+                self.tap(w, where)
+                taps += 1
+                idle_turns = 0
+                continue
+            if c.root.current == "start":
+                break  # everything on the start screen tried: the walk is complete
+            home = [w for w in controls if self.is_home_way(w)]
+            if home:
+                self.tap(home[-1], where)
+                taps += 1
+                continue
+            # Nothing left to tap here and no way home: does it end by itself (a timeout)?
+            idle_turns += 1
+            c.clock.advance(35.0)
+            self.settle(where)
+            if self.state() == where and idle_turns > 2:
+                self.fail(f"dead end at {where}: no way home and no timeout")
+                break
+        c.s.demo_server.set_fault("none")
+        import sys
+
+        print(f"explorer {sc.name}: {taps} taps, {len(self.report.states)} states so far, "
+              f"{len(self.report.failures)} failures", file=sys.__stderr__, flush=True)
+
+    def _in_bar(self, w: Any) -> bool:
+        node = w
+        while node is not None and node is not self.window:  # the window is its own parent
+            if node is self.c.root.ids.topbar:
+                return True
+            node = node.parent
+        return False
