@@ -83,11 +83,27 @@ def keys_match(keys: str, word: str) -> int:
     if not sylls or len(sylls) != sum(1 for ch in word if is_han(ch)):
         return 0
     keys = keys.lower().replace("'", "")
+    # cheap bounds first (most words fail them): one key per syllable at least, at most a whole
+    # reading (+1 for a fuzzy -ng) per syllable, and the first key one of the first syllable's
+    if not (len(sylls) <= len(keys) <= sum(max(map(len, r)) + 1 for r in sylls)) or \
+            keys[0] not in _FIRST_LETTERS.get(sylls[0], _first_letters(sylls[0])):
+        return 0
     for fuzz in (False, True):
         best = _split(keys, sylls, fuzz)
         if best:
             return (3 if best == 2 else 2) if not fuzz else 1
     return 0
+
+
+_FIRST_LETTERS: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _first_letters(readings_: tuple[str, ...]) -> frozenset[str]:
+    letters = {r[0] for r in readings_} | {fuzzy(r)[0] for r in readings_}
+    if letters & {"n", "l"}:
+        letters |= {"n", "l"}
+    out = _FIRST_LETTERS[readings_] = frozenset(letters)
+    return out
 
 
 def run_match(keys: str, text: str) -> tuple[int, int]:
