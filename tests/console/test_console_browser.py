@@ -39,7 +39,7 @@ def stack(tmp_path):
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
     wait_for(lambda: web.started, timeout=10, what="uvicorn")
-    from webdriver import Browser
+    from tests.support.webdriver import Browser
 
     browser = Browser(free_port(), tmp_path / "chromium-profile")
     agents: list[Agent] = []

@@ -1,0 +1,151 @@
+"""Video help end to end: the help desk under uvicorn on loopback, Debian's headless chromium with a
+fake camera as the staff member, the kiosk side running aiortc with its synthetic camera (driven
+through the client API with a screen state built from a real View; no Kivy). Both sides decode
+frames, the replica shows the kiosk's step, a highlight reaches the kiosk, hang-up ends the call on
+both, and the kiosk keeps only time, duration, outcome and staff id. Bounded: every wait has a limit."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from flows.engine import Option, View
+from kiosk.i18n.translator import Msg, Plain, Translator
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+PASSWORD = "correct horse battery"
+SHOTS = Path(os.environ.get("KIOSK_VIDEOHELP_SHOTS", "/tmp/videohelp-shots"))
+MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+
+    def __getattr__(self, name: str):  # on_queue, on_accepted, on_connected, on_highlight, on_ended ...
+        if not name.startswith("on_"):
+            raise AttributeError(name)
+        return lambda *args: self.events.append((name, *args))
+
+    def last(self, name: str):
+        return next((e for e in reversed(self.events) if e[0] == name), None)
+
+
+class FakeJournal:
+    def __init__(self) -> None:
+        self.incidents: list[tuple[str, str]] = []
+        self.outbox: list[tuple[str, dict]] = []
+
+    def incident(self, kind: str, detail: str) -> None:
+        self.incidents.append((kind, detail))
+
+    def outbox_put(self, kind: str, payload: dict, idempotency_key: str | None = None) -> str:
+        self.outbox.append((kind, payload))
+        return idempotency_key or "k"
+
+
+def until(cond, timeout: float, what: str) -> float:
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        time.sleep(0.05)
+    return time.monotonic() - t0
+
+
+@pytest.fixture
+def desk(tmp_path):
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.skip("needs chromium and chromium-driver (make setup installs them)")
+    from kiosk.helpdesk.server import Embedded, free_port
+    from kiosk.helpdesk.staff import Directory
+    from tests.support import webdriver
+
+    staff = Directory(tmp_path / "staff.json")
+    staff.add("ada", PASSWORD, "agent", ("zh_CN", "en"))
+    server = Embedded(staff).start()
+    old = list(webdriver.FLAGS)
+    webdriver.FLAGS[:] = [*old, *MEDIA_FLAGS]
+    try:
+        browser = webdriver.Browser(free_port(), tmp_path / "chromium-profile")
+    finally:
+        webdriver.FLAGS[:] = old
+    try:
+        yield server, browser
+    finally:
+        browser.close()
+        server.close()
+        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+
+
+def kiosk_screen(tr: Translator) -> dict:
+    from kiosk.videohelp.state import screen_state
+
+    view = View(kind="choice", title=Msg("start.title"), body=Plain("110101********1234"),
+                options=(Option("social", Msg("start.section.featured")), Option("tax", Plain("个税"), enabled=False)),
+                data={"id_number": "110101199003071234"})
+    return screen_state("social_security", "choose_service", view, "zh_CN", tr, focused="social")
+
+
+def test_call_from_kiosk_to_staff_browser(desk):
+    from kiosk.videohelp.client import IN_CALL, VideoHelpClient
+
+    t_start = time.monotonic()
+    server, browser = desk
+    browser.get(server.url + "/login")
+    browser.type("#user", "ada")
+    browser.type("#password", PASSWORD)
+    browser.click("#login")
+    browser.wait("return window.HELPDESK && window.HELPDESK.connected === true", 10)
+
+    tr = Translator()
+    events, journal = Recorder(), FakeJournal()
+    kiosk = VideoHelpClient(server.url, hall="城关镇便民服务中心", terminal="T-0042", language="zh_CN",
+                            listener=events, journal=journal)
+    screen = kiosk_screen(tr)
+    assert screen["data"]["id_number"] != "110101199003071234"  # masked before it leaves the kiosk
+    kiosk.start(device={"printer": "ok", "idcard": "ok", "camera": "synthetic"})
+    kiosk.update_screen(screen)
+    try:
+        until(lambda: events.last("on_queue") is not None, 10, "the kiosk is told its place")
+        assert events.last("on_queue")[1] == 1
+        browser.wait("return document.querySelector('#waiting tr button.accept') !== null", 10)
+        assert "T-0042" in browser.text("#waiting") and "zh_CN" in browser.text("#waiting")
+        browser.screenshot(SHOTS / "console-queue.png")
+        browser.click("#waiting tr button.accept")
+
+        until(lambda: kiosk.state == IN_CALL, 20, "the call connects")
+        browser.wait("return window.HELPDESK.framesDecoded >= 15", 20)
+        until(lambda: kiosk.counts.get("received_video", 0) >= 15, 20, "the kiosk decodes the staff camera")
+        assert kiosk.counts.get("received_audio", 0) > 0
+
+        browser.wait("return document.querySelector('#r-step').innerText === 'choose_service'", 10)
+        assert browser.text("#r-title") == tr.text(Msg("start.title"), "zh_CN")
+        assert "1234" in browser.text("#r-body") and "199003" not in browser.text("#replica")
+        assert "ok" in browser.text("#device")
+        browser.screenshot(SHOTS / "console-call.png")
+
+        browser.click("#r-options li[data-id='social']")
+        until(lambda: events.last("on_highlight") == ("on_highlight", "social"), 10, "the highlight reaches the kiosk")
+        browser.wait("return document.querySelector(\"#r-options li[data-id='social']\").classList.contains('highlight')", 5)
+
+        browser.click("#hangup")
+        until(lambda: events.last("on_ended") is not None, 10, "the kiosk sees the hang-up")
+        assert events.last("on_ended") == ("on_ended", "staff_hangup")
+        browser.wait("return window.HELPDESK.ended === 'staff_hangup' && document.querySelector('#call-panel').hidden", 10)
+
+        kinds = [k for k, _ in journal.incidents]
+        assert kinds == ["videohelp_call"]
+        kept = json.loads(journal.incidents[0][1])
+        assert set(kept) == {"at", "duration_s", "outcome", "staff"}
+        assert kept["outcome"] == "staff_hangup" and kept["staff"] == "ada"
+
+        assert kiosk.evaluate(5)
+        assert journal.outbox[0][0] == "evaluation" and journal.outbox[0][1]["staff"] == "ada"
+    finally:
+        kiosk.close()
+    assert time.monotonic() - t_start < 60
