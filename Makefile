@@ -9,9 +9,22 @@ DEB_PACKAGES := python3-venv postgresql chromium chromium-driver xvfb xauth libg
                 cups printer-driver-cups-pdf poppler-utils librime1 rime-data-luna-pinyin libzinnia0 tegaki-zinnia-simplified-chinese
 XVFB := xvfb-run -a -s "-screen 0 1280x2000x24"
 
-.PHONY: setup run test bench render catalogs clean
+.PHONY: setup run test bench render catalogs clean vpcd-off
 
-setup: $(VENV)/.installed catalogs
+setup: $(VENV)/.installed catalogs vpcd-off
+
+# vsmartcard-vpcd (the tests' and the demo's virtual card reader) ships /etc/reader.conf.d/vpcd,
+# with which the system pcscd listens on 0.0.0.0:35963-35964: anyone on the network could present
+# a card. The file is moved out of that folder (pcscd reads every file in it, whatever its name;
+# dpkg leaves a conffile the admin removed alone on upgrades). The tests and `make run` start
+# their own pcscd with vpcd in a network namespace with only loopback (devices/smartcard/vpcd.py).
+VPCD_CONF := /etc/reader.conf.d/vpcd
+vpcd-off: $(VENV)/.debs
+	@if [ -e $(VPCD_CONF) ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO mv $(VPCD_CONF) /etc/vpcd.reader-conf.kiosk-disabled && \
+	  echo "moved $(VPCD_CONF) to /etc/vpcd.reader-conf.kiosk-disabled (a running system pcscd keeps its vpcd ports until restarted)"; \
+	fi
 
 $(VENV)/.debs:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,10 +48,12 @@ catalogs: $(VENV)/.installed
 	@$(VPY) -m kiosk.i18n.voicebuild
 
 # A terminal or desktop has a display; a bare server gets a virtual one so the kiosk still starts.
+# WITH_VPCD: the virtual social security card reader, in its own network namespace (no port).
+WITH_VPCD := $(VPY) -m devices.smartcard.vpcd --
 run: setup
-	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(VENV)/bin/kiosk run --profile demo; \
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(WITH_VPCD) $(VENV)/bin/kiosk run --profile demo; \
 	else echo "no display: running on a virtual screen (see the screens with: make render)"; \
-	  $(XVFB) $(VENV)/bin/kiosk run --profile demo; fi
+	  $(XVFB) $(WITH_VPCD) $(VENV)/bin/kiosk run --profile demo; fi
 
 test: setup
 	$(XVFB) $(VPY) -m pytest -q

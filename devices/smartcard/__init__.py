@@ -5,7 +5,9 @@ Modules:
 - apdu: command APDUs, the 61xx/6Cxx loop, typed card errors (no I/O)
 - sscard: EF05/EF06 record parsing, `SsCardRecord`, the read sequence over any transmit function
 - reader: `SmartCardReader` (a devices.supervisor driver) and `read_once` (needs pyscard)
-- virtual_card: a card that connects to vpcd (TCP 35963) for tests and the demo
+- virtual_card: a card that connects to vpcd (TCP 35963) for tests and the demo; card_data: its
+  JSON card files encoded into records
+- vpcd: pcscd with vpcd in a network namespace of its own (vpcd listens on all interfaces)
 
 The reader module is not imported here, so parsing and the virtual card work without pyscard.
 """

@@ -2,9 +2,10 @@
 
 URLs: pcsc://?reader=NAME (the first reader whose name contains NAME), sim:// (the "Virtual PCD"
 reader that Debian's vsmartcard-vpcd gives pcscd, with the project's virtual card, not inserted,
-for the demo's simulator panel to insert). pcscd itself is a system daemon: sim:// does not start
-it. Debian's vpcd listens on 0.0.0.0:35963-35964 (see devices/smartcard/virtual_card.py): never
-on a production terminal (deploy/README.md).
+for the demo's simulator panel to insert). sim:// does not start pcscd: the tests' fixture and
+`make run` start one with vpcd in its own network namespace (devices/smartcard/vpcd.py), since
+vpcd listens on all interfaces of its namespace. Never vpcd on a production terminal
+(deploy/README.md).
 """
 from __future__ import annotations
 

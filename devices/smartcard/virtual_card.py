@@ -1,48 +1,44 @@
 """A virtual social security card that plugs into real pcscd through Debian's vpcd driver.
 
-vpcd (vsmartcard-vpcd, /etc/reader.conf.d/vpcd: `DEVICENAME /dev/null:0x8C7B`) listens on TCP
-port 35963 for slot 0 ("Virtual PCD 00 00") and 35964 for slot 1, on EVERY interface (0.0.0.0:
-its server socket binds INADDR_ANY and has no option for the address), so anyone on the network
-can present a card to it; this card connects over loopback (127.0.0.1), and then answers frames:
-2-byte big-endian length + payload. A 1-byte payload is a control (0 power off, 1 power on,
-2 reset, 4 "send your ATR"); a longer one is a command APDU, answered with a response APDU.
-Connecting is inserting the card; closing the socket is pulling it.
+vpcd (vsmartcard-vpcd) listens on TCP 35963 (slot 0, "Virtual PCD 00 00") and 35964 (slot 1) on
+every interface of its network namespace (no address option), so the project runs pcscd with vpcd
+only in a namespace of its own with loopback alone (devices/smartcard/vpcd.py explains). The card
+enters the namespace of the pcscd owning /run/pcscd in its connecting thread only, and connects to
+127.0.0.1 there. It then answers frames: 2-byte big-endian length
++ payload. A 1-byte payload is a control (0 power off, 1 power on, 2 reset, 4 "send your ATR"); a
+longer one is a command APDU, answered with a response APDU. Connecting is inserting the card;
+closing the socket is pulling it.
 
 Two parts:
 - `SsCardApplet`: pure APDU processing (SELECT SSSE, READ RECORD EF05/EF06, GET RESPONSE) with
   switchable misbehaviour, usable without any socket (unit tests call `process()`).
 - `VirtualCard`: the vpcd connection in a thread, with a thread-safe control API
   (`insert`, `remove`, `set_behaviour`). While inserted it reconnects whenever vpcd goes away
-  (pcscd restart), as a physical card stays in a reader whose daemon restarts.
+  (pcscd restart: into the new daemon's namespace), as a physical card stays in a reader whose
+  daemon restarts.
 
 Cards are JSON files (see devices/smartcard/cards/); holder names live there, not in code.
 """
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import socket
 import struct
 import threading
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from devices.smartcard.apdu import P2_EF05, P2_EF06, SSSE_DDF_NAME
-from devices.smartcard.sscard import NAME_BYTES, encode_bcd_date, encode_record
+# The card files, re-exported: callers import them from here.
+from devices.smartcard.card_data import (CARDS_DIR, DEFAULT_ATR, CardData, card_from_json, load_card,  # noqa: F401
+                                         shipped_cards)
+from devices.smartcard.vpcd import enter_netns, pcscd_netns
 
 log = logging.getLogger(__name__)
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963  # slot 0; slot n listens on 35963 + n
-CARDS_DIR = Path(__file__).resolve().parent / "cards"
-
-# T=0 only ATR: TB1 = 00, TC1 = 00, six historical bytes "SSCARD". With no TD1 there is no
-# TCK to get wrong, and T=0 is what makes 61xx/6Cxx the card's normal way to talk.
-DEFAULT_ATR = bytes.fromhex("3B660000535343415244")
-
 CTRL_OFF, CTRL_ON, CTRL_RESET, CTRL_ATR = 0, 1, 2, 4
 _QUICKACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
@@ -58,69 +54,6 @@ class Behaviour:
     strict_le: bool = True  # T=0 style: any Le other than the record length gets 6Cxx
     protect_ef06: bool = False  # EF06 answers 6982 (security status not satisfied)
     pull_after_apdus: int | None = None  # answer this many APDUs, then vanish mid-command
-
-
-@dataclass(frozen=True)
-class CardData:
-    """The card's contents as raw records (record number -> tag|length|value)."""
-
-    ef05: dict[int, bytes]
-    ef06: dict[int, bytes]
-    atr: bytes = DEFAULT_ATR
-    protect_ef06: bool = False  # this card's EF06 needs a PIN/PSAM we do not have
-    label: str = "card"  # for logs: never a name or number
-
-    def __repr__(self) -> str:
-        return f"CardData({self.label!r})"
-
-
-def _date(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def card_from_json(obj: dict[str, Any], label: str = "card") -> CardData:
-    """Fields in plain form (dates YYYY-MM-DD, name as text) encoded into records the way a card
-    stores them. `records_hex` ({"ef05": {"3": "0304..."}}) overrides single raw records, to
-    describe broken or hostile cards."""
-    ef05 = {
-        1: encode_record(1, obj["card_id"].encode("ascii")),
-        3: encode_record(3, obj["spec_version"].encode("ascii")),
-        5: encode_record(5, encode_bcd_date(_date(obj["issue_date"]))),
-        6: encode_record(6, encode_bcd_date(_date(obj["expiry_date"]))),
-        7: encode_record(7, obj["card_number"].encode("ascii")),
-    }
-    ef06: dict[int, bytes] = {}
-    if "ssn" in obj:
-        ef06[1] = encode_record(1, obj["ssn"].encode("ascii"))
-    if "name" in obj:
-        name = obj["name"].encode("gbk")
-        if len(name) > NAME_BYTES:
-            raise ValueError(f"name longer than {NAME_BYTES} GBK bytes")
-        ef06[2] = encode_record(2, name.ljust(NAME_BYTES, b" "))
-    if "sex" in obj:
-        ef06[3] = encode_record(3, obj["sex"].encode("ascii"))
-    if "nation" in obj:
-        ef06[4] = encode_record(4, obj["nation"].encode("ascii"))
-    if "birth_date" in obj:
-        ef06[6] = encode_record(6, encode_bcd_date(_date(obj["birth_date"])))
-    for file, target in (("ef05", ef05), ("ef06", ef06)):
-        for n, hexdata in obj.get("records_hex", {}).get(file, {}).items():
-            target[int(n)] = bytes.fromhex(hexdata)
-    atr = bytes.fromhex(obj["atr"]) if "atr" in obj else DEFAULT_ATR
-    return CardData(ef05, ef06, atr, bool(obj.get("protect_ef06", False)), label)
-
-
-def load_card(path_or_name: str | Path) -> CardData:
-    """A card file by path, or by the name of a shipped card ("han", "tibetan")."""
-    path = Path(path_or_name)
-    if not path.suffix and not path.exists():
-        path = CARDS_DIR / f"{path_or_name}.json"
-    with open(path, encoding="utf-8") as f:
-        return card_from_json(json.load(f), label=path.stem)
-
-
-def shipped_cards() -> list[str]:
-    return sorted(p.stem for p in CARDS_DIR.glob("*.json"))
 
 
 class SsCardApplet:
@@ -226,8 +159,13 @@ class SsCardApplet:
 class VirtualCard:
     """A card in vpcd's slot. Thread-safe: control calls may come from any thread."""
 
-    def __init__(self, host: str = VPCD_HOST, port: int = VPCD_PORT, behaviour: Behaviour | None = None) -> None:
+    def __init__(self, host: str = VPCD_HOST, port: int = VPCD_PORT, behaviour: Behaviour | None = None,
+                 netns: Callable[[], str | None] | str | None = pcscd_netns) -> None:
+        # netns: vpcd's network namespace (/proc/<pid>/ns/net), or a function giving it at each
+        # attempt (default: that of the pcscd owning /run/pcscd, followed across restarts).
         self.host, self.port = host, port
+        self.netns = netns
+        self._netns_error = ""  # last setns failure, logged once
         self._lock = threading.RLock()
         self._behaviour = behaviour or Behaviour()
         self._applet: SsCardApplet | None = None
@@ -301,10 +239,25 @@ class VirtualCard:
             except OSError:
                 pass
 
+    def _connect(self) -> socket.socket:
+        """Enter vpcd's namespace (this thread only), then connect. Raises OSError."""
+        path = self.netns() if callable(self.netns) else self.netns
+        if path is None and self.netns is pcscd_netns:
+            raise ConnectionRefusedError("no pcscd running")
+        if path is not None:
+            try:
+                enter_netns(path)
+            except OSError as e:
+                if str(e) != self._netns_error:  # once per kind of failure, not every 50 ms
+                    self._netns_error = str(e)
+                    log.warning("virtual card: cannot enter pcscd's network namespace (%s)", e)
+                raise
+        return socket.create_connection((self.host, self.port), timeout=1.0)
+
     def _run(self, stop: threading.Event) -> None:
         while not stop.is_set():
             try:
-                sock = socket.create_connection((self.host, self.port), timeout=1.0)
+                sock = self._connect()
             except OSError:
                 stop.wait(0.05)  # no vpcd (pcscd down): a card in a dead reader just waits
                 continue

@@ -77,6 +77,7 @@ def _sscard(hub: Any, what: str) -> None:
         card = hub.sims["sscard"] = VirtualCard()
     if what in ("insert", "technician"):
         if not card.insert(load_card("tibetan" if what == "insert" else "technician")):
-            log.warning("virtual social security card: vpcd did not take it (is pcscd running?)")
+            log.warning("virtual social security card: vpcd did not take it (no virtual reader: `make run` starts "
+                        "pcscd with vpcd in its own network namespace, see devices/smartcard/vpcd.py)")
     else:
         card.remove()

@@ -1,14 +1,18 @@
 """Fixtures for the social security card tests: a real pcscd with Debian's vpcd driver, and the
 project's virtual card plugged into it.
 
-pcscd is started here, in the foreground, as a child of the test run:
+pcscd is started here, in the foreground, as a child of the test run, in a network namespace of
+its own with only loopback, so vpcd's listeners (0.0.0.0:35963-35964 of their namespace) are not
+on the machine's network (devices/smartcard/vpcd.py):
 
-    pcscd --foreground --auto-exit
+    unshare --net -- sh -c 'ip link set lo up && exec "$@"' pcscd-netns pcscd --foreground --config DIR --auto-exit
 
-(root needed: it owns /run/pcscd). --auto-exit makes an orphan (test run killed with -9) quit
-by itself after 60 s without clients. If a pcscd is already running (a desktop, a CI image with
-the service on), it is reused when it lists the vpcd reader, and tests that must kill pcscd are
-skipped: the tests never kill a daemon they did not start.
+(root needed: it owns /run/pcscd, and namespaces need CAP_SYS_ADMIN). DIR holds only the vpcd
+reader, not /etc/reader.conf.d. The virtual card enters that namespace to connect. --auto-exit
+makes an orphan (test run killed with -9) quit by itself after 60 s without clients. If a pcscd
+is already running (another test run, a desktop, a CI image with the service on), it is reused
+when it lists the vpcd reader, and tests that must kill pcscd are skipped: the tests never kill a
+daemon they did not start.
 """
 from __future__ import annotations
 
@@ -22,12 +26,12 @@ from typing import Iterator
 
 import pytest
 
+from devices.smartcard import vpcd
+
 PCSCD_DIR = Path("/run/pcscd")
 PIDFILE = PCSCD_DIR / "pcscd.pid"
 COMM = PCSCD_DIR / "pcscd.comm"
-VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
 VPCD_READER = "Virtual PCD"
-PCSCD_CMD = ["pcscd", "--foreground", "--auto-exit"]
 
 
 def _alive(pid: int) -> bool:
@@ -95,7 +99,8 @@ class Pcscd:
         return readers[0]  # slot 0, the one on port 35963
 
     def start(self, config_dir: Path | None = None, wait_for_vpcd: bool = True) -> None:
-        """Start pcscd (optionally with another reader.conf.d) and wait until it is usable."""
+        """Start pcscd (with the vpcd reader, or another reader.conf.d) in its own network
+        namespace and wait until it is usable."""
         assert self.proc is None or self.proc.poll() is not None, "pcscd already running"
         # Never start a second daemon over a live one: on exit it deletes /run/pcscd, taking
         # the first daemon's socket with it.
@@ -104,7 +109,7 @@ class Pcscd:
             # A daemon that died without cleaning up: pcscd refuses to start over its files.
             for f in (COMM, PIDFILE):
                 f.unlink(missing_ok=True)
-        cmd = PCSCD_CMD + (["--config", str(config_dir)] if config_dir else [])
+        cmd = vpcd.pcscd_command(config_dir or vpcd.write_reader_conf(self.log_dir / "reader.conf.d"))
         self.starts += 1
         log = open(self.log_dir / f"pcscd-{self.starts}.log", "wb")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -146,13 +151,19 @@ class Pcscd:
 def _skip_reason() -> str | None:
     if shutil.which("pcscd") is None:
         return "pcscd is not installed (Debian package pcscd; make setup installs it)"
-    if not VPCD_CONF.exists():
-        return f"{VPCD_CONF} missing: Debian package vsmartcard-vpcd is not installed"
+    if not vpcd.VPCD_DRIVER.exists():
+        return f"{vpcd.VPCD_DRIVER} missing: Debian package vsmartcard-vpcd is not installed"
     try:
         import smartcard.scard  # noqa: F401
     except ImportError:
         return "pyscard is not installed in this environment"
     return None
+
+
+def _netns_refused() -> str | None:
+    """Root in a container may still be denied namespaces (no CAP_SYS_ADMIN)."""
+    p = subprocess.run(["unshare", "--net", "--", "true"], capture_output=True, text=True, timeout=10)
+    return f"unshare --net: {p.stderr.strip() or p.returncode}" if p.returncode else None
 
 
 @pytest.fixture(scope="session")
@@ -172,6 +183,9 @@ def pcscd(tmp_path_factory) -> Iterator[Pcscd]:  # noqa: ANN001
         return
     if os.geteuid() != 0:
         pytest.skip("pcscd is not running and starting it needs root (it owns /run/pcscd); CI runs as root")
+    reason = vpcd.unavailable_reason() or _netns_refused()
+    if reason:
+        pytest.skip(f"cannot start pcscd with vpcd in its own network namespace: {reason}")
     daemon.start()
     try:
         yield daemon
