@@ -16,11 +16,12 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
-
-from PIL import Image
+from typing import TYPE_CHECKING, Callable
 
 from devices.printer import escpos
+
+if TYPE_CHECKING:  # Pillow loads with the first receipt, not with the demo's start
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -311,6 +312,8 @@ class PrinterEmulator:
     def _feed(self, dots: int) -> None:
         if self._state in PRINTING_STATES and self._pieces:
             width = self._pieces[-1].width
+            from PIL import Image
+
             self._pieces.append(Image.new("1", (width, min(dots, MAX_FEED_ROWS)), 1))
 
     def _cut(self) -> None:
@@ -318,6 +321,8 @@ class PrinterEmulator:
             self._pieces, self._lost = [], False
             return
         width = max(p.width for p in self._pieces)
+        from PIL import Image
+
         image = Image.new("1", (width, sum(p.height for p in self._pieces)), 1)
         y = 0
         for p in self._pieces:

@@ -23,14 +23,14 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-import cv2
-import numpy as np
-
-from devices.scanner.capture import Capture, SourceSpec, default_capture, parse_source
+from devices.scanner.capture import CAP_PROP_FPS, CAP_PROP_POS_MSEC, Capture, SourceSpec, default_capture, parse_source
 from devices.scanner.errors import ScannerError, SourceError
 from devices.status import DEGRADED, FAULT, OK, DeviceStatus
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class FrameSource:
             except Exception:  # noqa: BLE001
                 pass
             return None
-        fps = cap.get(cv2.CAP_PROP_FPS) if not self.spec.is_image else 0.0
+        fps = cap.get(CAP_PROP_FPS) if not self.spec.is_image else 0.0
         self.fps = fps if fps and fps > 0 else 0.0
         return cap
 
@@ -239,7 +239,7 @@ class FrameSource:
         if self.spec.live:
             t = now
         else:  # position in the file, so debouncing a file does not depend on decode speed
-            pos = cap.get(cv2.CAP_PROP_POS_MSEC) if self.fps else 0.0
+            pos = cap.get(CAP_PROP_POS_MSEC) if self.fps else 0.0
             t = pos / 1000.0 if pos and pos > 0 else (self._index / self.fps if self.fps else float(self._index))
         frame = Frame(img, self._index, t)
         self._index += 1

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-import cv2
-
 from devices.scanner.errors import SourceError
 
 log = logging.getLogger(__name__)
+
+# OpenCV's property ids (cv2.CAP_PROP_*), here so that importing this module does not load OpenCV:
+# it loads when the first capture opens, in the supervisor's thread, not before the first frame.
+CAP_PROP_POS_MSEC, CAP_PROP_FRAME_WIDTH, CAP_PROP_FRAME_HEIGHT, CAP_PROP_FPS, CAP_PROP_BUFFERSIZE = 0, 3, 4, 5, 38
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".pgm", ".ppm"}
 
@@ -23,6 +25,8 @@ def quiet_opencv() -> None:
     """OpenCV prints its own WARN lines on stderr when a capture fails; this module already
     reports failures through logging and DeviceStatus, so command lines call this to keep
     stderr to their one plain line."""
+    import cv2
+
     try:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
     except AttributeError:  # pragma: no cover - builds without the logging bindings
@@ -79,6 +83,8 @@ class _ImageCapture:
     """A still image as a one-frame capture."""
 
     def __init__(self, path: str) -> None:
+        import cv2
+
         self._img = cv2.imread(path, cv2.IMREAD_COLOR)
         self._done = False
 
@@ -102,6 +108,8 @@ class _ImageCapture:
 
 
 def default_capture(spec: SourceSpec) -> Capture:
+    import cv2
+
     if spec.is_image:
         return _ImageCapture(str(spec.target))
     if spec.kind == "rtsp":

@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from devices.scanner.camera import EndOfStream, Frame, FrameSource
-from devices.scanner.decode import Code, Decoder, DecoderConfig
 from devices.status import FAULT, OK, DeviceStatus
+
+if TYPE_CHECKING:  # OpenCV, numpy and zbar load with the first decode, off the start-up path
+    from devices.scanner.decode import Code, Decoder, DecoderConfig
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,8 @@ class CameraScanner:
     @property
     def decoder(self) -> Decoder:
         if self._decoder is None:
+            from devices.scanner.decode import Decoder
+
             self._decoder = Decoder(self._config)
         return self._decoder
 

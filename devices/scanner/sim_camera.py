@@ -12,16 +12,19 @@ class SimCamera:
     """The cv2.VideoCapture subset FrameSource uses, showing whatever it was last told to."""
 
     def __init__(self) -> None:
-        import numpy as np
-
-        self._blank = np.full((480, 640), 235, dtype=np.uint8)
-        self._frame = self._blank
+        self._frame: Any = None  # None: the blank scene (numpy loads with the first frame read)
         self._lock = threading.Lock()
         self._tick = 0
 
+    @staticmethod
+    def _blank() -> Any:
+        import numpy as np
+
+        return np.full((480, 640), 235, dtype=np.uint8)
+
     def show(self, image: Any | None) -> None:
         with self._lock:
-            self._frame = self._blank if image is None else image
+            self._frame = image
 
     def show_code(self, text: str) -> None:
         import io
@@ -46,7 +49,7 @@ class SimCamera:
     def read(self) -> tuple[bool, Any]:
         time.sleep(1 / 15)  # a camera delivers frames at its pace, not as fast as we ask
         with self._lock:
-            frame = self._frame.copy()
+            frame = self._blank() if self._frame is None else self._frame.copy()
         # A real sensor never gives two identical frames; the stall detector relies on that.
         self._tick = (self._tick + 1) % 256
         frame[0, 0] = self._tick

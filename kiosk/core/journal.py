@@ -209,7 +209,8 @@ class Journal:
         """A technician put in a new roll: the estimate counts from here. The counter's value
         at loading is stored with it, so the estimate never depends on timestamps."""
         with self._lock:
-            self.incident("paper_loaded", f"roll_mm={roll_mm:.0f};used_before={self._paper_used_total():.1f}")
+            # repr: the exact counter; rounded, a fresh roll showed a few hundredths of a mm used
+            self.incident("paper_loaded", f"roll_mm={roll_mm:.0f};used_before={self._paper_used_total()!r}")
 
     def paper_estimate(self) -> dict[str, float] | None:
         """{"roll_mm", "used_mm", "left_mm"} since the last roll was loaded, or None when no roll

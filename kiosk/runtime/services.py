@@ -3,6 +3,7 @@ Shared by the Kivy app, the headless CLI commands and the tests, so all run the 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -91,8 +92,6 @@ def make_platform(config: Config, sleep: Callable[[float], None] | None = None) 
     the retry backoff's wait; None: time.sleep, as on a terminal."""
     import time
 
-    from kiosk.platform.http_client import HttpPlatform
-
     p = config.platform
     server = None
     url = p.url
@@ -102,10 +101,39 @@ def make_platform(config: Config, sleep: Callable[[float], None] | None = None) 
         server = DemoPlatformServer()
         url = server.start()
         log.info("demo platform on %s", url)
-    client = HttpPlatform(url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s,
-                          retries=p.retries, backoff_s=p.backoff_s,
-                          sleep=sleep if sleep is not None else time.sleep)
+
+    def make() -> Any:
+        from kiosk.platform.http_client import HttpPlatform
+
+        return HttpPlatform(
+            url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s, retries=p.retries,
+            backoff_s=p.backoff_s, sleep=sleep if sleep is not None else time.sleep)
+
+    client = LazyPlatform(make)
     return client, server
+
+
+class LazyPlatform:
+    """The platform client, made on its first use: the HTTP stack (requests, urllib3) loads after
+    the start screen's first frame (the catalog is asked for then), not before it."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._client: Any = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> Any:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make()
+            return self._client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+    def close(self) -> None:
+        if self._client is not None:  # never made: nothing to close
+            self._client.close()
 
 
 class BusyPrinter:

@@ -106,7 +106,6 @@ class KioskApp(RemoteHandlers, App):
         from kivy.clock import Clock as KivyClock
 
         assert self.controller is not None
-        self.services.hub.start()
         if self.notifier is not None:
             self._start_watchdog()
         self.controller.go_start()
@@ -130,11 +129,16 @@ class KioskApp(RemoteHandlers, App):
     def _load_catalog_after_first_frame(self) -> None:
         """The start screen is usable at once with the featured services; the departments of the
         platform's catalog join it a moment later. Loaded before the first frame, the catalog
-        (a fast local platform answers within it) doubled the time to a usable screen."""
+        (a fast local platform answers within it) doubled the time to a usable screen.
+        The devices start then too: opening them loads OpenCV, zbar and the HTTP stack in their
+        threads, and those imports hold the interpreter long enough to delay the first frame."""
         from kivy.core.window import Window
 
         def first_frame(*_: Any) -> None:
             Window.unbind(on_flip=first_frame)
+            if self.stopping:
+                return
+            self.services.hub.start()
             self.controller.load_catalog()
 
         Window.bind(on_flip=first_frame)

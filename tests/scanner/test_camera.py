@@ -225,3 +225,26 @@ def test_the_watchdog_thread_reopens_without_help():
     finally:
         stuck.unblock.set()
         src.close()
+
+
+def test_the_capture_property_ids_are_opencvs():
+    """capture.py names OpenCV's property ids without importing OpenCV (it loads with the first
+    capture, off the start-up path); they must stay OpenCV's own."""
+    import cv2
+
+    from devices.scanner import capture
+
+    assert (capture.CAP_PROP_POS_MSEC, capture.CAP_PROP_FRAME_WIDTH, capture.CAP_PROP_FRAME_HEIGHT,
+            capture.CAP_PROP_FPS, capture.CAP_PROP_BUFFERSIZE) == (
+        cv2.CAP_PROP_POS_MSEC, cv2.CAP_PROP_FRAME_WIDTH, cv2.CAP_PROP_FRAME_HEIGHT, cv2.CAP_PROP_FPS,
+        cv2.CAP_PROP_BUFFERSIZE)
+
+
+def test_building_the_scanner_does_not_load_opencv():
+    import subprocess
+    import sys
+
+    code = ("import sys; import devices.scanner.family as f; from devices.scanner.sim_camera import SimCamera; SimCamera(); "
+            "print('cv2' in sys.modules, 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["False", "False"], out.stderr[-500:]

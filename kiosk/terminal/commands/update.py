@@ -17,13 +17,15 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.update.busy import idle_check
 
 from kiosk.update.errors import FleetError
 from kiosk.update.health import CommandHealthCheck
-from kiosk.update.updater import Updater
+
+if TYPE_CHECKING:  # tuf and its crypto load only when an update command runs, not at `kiosk run`
+    from kiosk.update.updater import Updater
 
 DEFAULT_ROOT = os.environ.get("KIOSK_INSTALL_ROOT", "/opt/kiosk")
 
@@ -65,6 +67,8 @@ def _terminal_id(args: argparse.Namespace) -> str:
 
 
 def _updater(args: argparse.Namespace, **kw: Any) -> Updater:
+    from kiosk.update.updater import Updater
+
     root = Path(args.root)
     trusted = Path(args.trusted_root) if args.trusted_root else root / "current" / "fleet" / "root.json"
     return Updater(root, args.repo, trusted, _terminal_id(args), pilot_percent=args.pilot_percent, **kw)
@@ -102,6 +106,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from kiosk.update.updater import Updater
+
     updater = Updater(Path(args.root), "http://unused.invalid/", Path("/nonexistent"), "recover")
     try:
         state = updater.recover()
@@ -112,6 +118,8 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from kiosk.update.updater import Updater
+
     updater = Updater(Path(args.root), "http://unused.invalid/", Path("/nonexistent"), "status")
     state = updater.state()
     out = dict(state.__dict__)
