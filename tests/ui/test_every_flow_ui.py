@@ -58,3 +58,45 @@ def test_flow_through_its_screens(ui, flow_id):
     assert c.root.current in ("done", "start")
     assert not c.session.has_personal  # the new session holds nothing
     assert IDCARDS.is_dir()
+
+
+def _keypad_button(ui, text):
+    from kivy.uix.button import Button
+
+    found = [w for w in ui.widgets(ui.c.root.screens["keypad"]) if isinstance(w, Button) and w.text == text]
+    assert found, f"no key {text}"
+    return found[0]
+
+
+def test_search_ok_reaches_the_flow_through_real_taps(ui):
+    """Issue 15: OK on the search keypad crashed the kiosk (the intent's own 'name' sent twice)."""
+    ui.tap(ui.button(option_id="flow:service_guide"))
+    ui.pump(lambda: ui.c.root.current == "keypad")
+    ok = [w for w in ui.widgets(ui.c.root.screens["keypad"]) if getattr(w, "background_color", None)
+          and getattr(w, "text", "") not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890"]
+    for key in ("S", "B"):
+        ui.tap(_keypad_button(ui, key))
+    view = ui.c.runner.view
+    ui.tap(ok[0])  # OK is the last key added, so the first child
+    ui.pump(lambda: ui.c.runner is not None and ui.c.runner.view is not view, frames=600)
+    assert ui.c.runner.step != "failsafe", ui.c.runner.reason
+
+
+def test_a_bug_behind_a_tap_ends_in_the_failsafe_with_an_incident(ui, monkeypatch):
+    import sqlite3
+
+    from kivy.base import ExceptionManager
+
+    def crashes():
+        with sqlite3.connect(ui.c.s.journal.path) as db:
+            return db.execute("SELECT count(*) FROM incidents WHERE kind = 'crash'").fetchone()[0]
+
+    before = crashes()
+    monkeypatch.setattr(type(ui.c), "_intent_help", lambda self: 1 / 0)
+    ui.tap(ui.button(msg="bar.help"))
+    assert ui.c.root.current == "error" and crashes() == before + 1
+    ui.tap(ui.button(option_id="ok"))
+    assert ui.c.root.current == "start"
+    # An exception escaping Kivy's dispatch: the handler recovers instead of stopping the loop.
+    assert ExceptionManager.handle_exception(RuntimeError("x")) == ExceptionManager.PASS
+    assert ui.c.root.current == "error" and crashes() == before + 2
