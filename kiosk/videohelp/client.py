@@ -59,6 +59,7 @@ class VideoHelpClient:
         self._dc: Any = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._started_wall: float | None = None
+        self._pending: list[Any] = []
 
     # -- public API (any thread) ---------------------------------------------------------------
     def start(self, device: dict[str, str] | None = None) -> "VideoHelpClient":
@@ -107,6 +108,11 @@ class VideoHelpClient:
     def close(self, timeout: float = 10.0) -> None:
         if not self._thread.is_alive():
             return
+        for f in self._pending[1:]:  # [0] is _run, which ends when the socket closes
+            try:
+                f.result(timeout)
+            except Exception:  # noqa: BLE001 - closing goes on whatever a step raised
+                log.debug("video help: pending step failed", exc_info=True)
         fut = asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop)
         try:
             fut.result(timeout)
@@ -116,7 +122,8 @@ class VideoHelpClient:
 
     # -- internals (loop thread) ---------------------------------------------------------------
     def _submit(self, coro: Any) -> None:
-        asyncio.run_coroutine_threadsafe(coro, self._loop)
+        # Kept so close() lets a hang-up in flight finish (closing the peer connection) first.
+        self._pending.append(asyncio.run_coroutine_threadsafe(coro, self._loop))
 
     def _soon(self, fn: Callable[..., Any], *args: Any) -> None:
         if self._thread.is_alive():
