@@ -22,11 +22,18 @@ class StartScreen(KioskScreen):
 
         box = self.ids.sections
         box.clear_widgets()
+        from screens.ui import ui
+
+        def name(option: Any) -> str:
+            return ui().translator.text(option.label, "zh_CN")
+
         shown: set[str] = set()
         for title, options in self.sections:
-            # A service already offered in an earlier section (e.g. "common") is not listed again.
-            fresh = tuple(o for o in options if o.id not in shown)
-            shown.update(o.id for o in fresh)
+            # A service already offered in an earlier section is not listed again: the featured
+            # section's tiles ("flow:<id>") and the catalog's items for the same flow differ in
+            # id, not in name (issue 15: services listed twice).
+            fresh = tuple(o for o in options if name(o) not in shown)
+            shown.update(name(o) for o in fresh)
             if not fresh:
                 continue
             box.add_widget(BiLabel(source=title, role="title"))

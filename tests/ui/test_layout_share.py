@@ -220,8 +220,9 @@ def test_the_start_screen_lists_each_service_once(ui):
 
     c = ui.c
     show_scene(c, "start", "zh_CN", False)
-    ids = [w.option_id for w in ui.widgets(c.root.screens["start"]) if isinstance(w, BigButton)]
-    assert ids and len(ids) == len(set(ids))
+    names = [c.ui.translator.text(w.label, "zh_CN") for w in ui.widgets(c.root.screens["start"])
+             if isinstance(w, BigButton)]
+    assert names and len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
 
 
 def test_no_room_is_kept_for_a_qr_code_that_is_not_there(ui):
