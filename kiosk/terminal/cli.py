@@ -65,23 +65,6 @@ def cmd_flow_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_voice_report(args: argparse.Namespace) -> int:
-    import json
-
-    from kiosk.core.config import LANGUAGES
-    from kiosk.i18n.voice import report
-
-    result = report(LANGUAGES)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False))
-        return 0
-    for lang, r in result.items():
-        print(f"{lang}: {r['recorded']}/{r['prompts']} prompts recorded")
-        for key in r["missing"]:
-            print(f"  missing {key}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="24-hour government self-service terminal")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -123,11 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_ime(sub)  # `kiosk ime ...` and `kiosk guide search`
 
-    p = sub.add_parser("voice", help="voice prompts")
-    vsub = p.add_subparsers(dest="voice_command", required=True)
-    q = vsub.add_parser("report", help="prompts without a recording, per language")
-    q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_voice_report)
+    from kiosk.terminal.commands.voice import register as register_voice
+
+    register_voice(sub)  # `kiosk voice report|record|review|export|import|mandarin`
 
     p = sub.add_parser("flow", help="flows")
     fsub = p.add_subparsers(dest="flow_command", required=True)
