@@ -75,15 +75,9 @@ def child(kind: str, arg: str = "") -> dict:
 
 def yi_strokes() -> list:
     """医 as the model learnt it (frame first), 7 strokes in the 0-1000 box."""
-    def poly(*pts, n=6):
-        s: list = []
-        for a, b in zip(pts, pts[1:]):
-            s += [[a[0] + (b[0] - a[0]) * i / n, a[1] + (b[1] - a[1]) * i / n] for i in range(n + 1)][1 if s else 0:]
-        return s
-    shi = [poly((350, 150), (200, 380)), poly((280, 300), (750, 300)), poly((150, 520), (850, 520)),
-           poly((500, 120), (500, 520), (180, 880)), poly((540, 600), (850, 870))]
-    inner = [[[250 + x * 0.6, 230 + y * 0.6] for x, y in st] for st in shi]
-    return [poly((120, 120), (880, 120)), poly((120, 120), (120, 880), (900, 880))] + inner
+    from kiosk.ime.handwriting import SAMPLE_YI
+
+    return json.loads(SAMPLE_YI.read_text())
 
 
 def main() -> int:

@@ -36,6 +36,7 @@ def _register_all() -> None:
     from screens.error import ErrorScreen
     from screens.help import HelpScreen
     from screens.instruction import InstructionScreen
+    from screens.keyboard import KeyboardScreen
     from screens.keypad import KeypadScreen
     from screens.language import LanguageScreen
     from screens.result import ResultScreen
@@ -62,6 +63,7 @@ def _register_all() -> None:
     register(DoneScreen, view_kinds=("done",))
     register(KeypadScreen, view_kinds=("keypad", "search"))
     register(ScanScreen, view_kinds=("scan",))
+    register(KeyboardScreen, view_kinds=("text",))  # free text in any script (issue 17)
     register(TechnicianEntryScreen)
     register(TechnicianScreen)
     register(TechnicianTestScreen)

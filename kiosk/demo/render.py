@@ -165,6 +165,38 @@ SCENES: dict[str, Callable[[Any], None]] = {
 }
 
 
+def _keyboard(mode: str, keys: str | list[str], strokes: int = 0) -> Callable[[Any], None]:
+    """The on-screen keyboard (screens/keyboard.py) in one mode, some keys typed, candidates up."""
+
+    def scene(c: Any) -> None:
+        from kiosk.ime.tibetan import keys_for
+
+        seed = c.s.demo_server.seed
+        words = [i["title"].get(lang, "") for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
+        typed = list(keys_for(keys)) if mode == "tibetan" else list(keys)
+        c.root.show_view(View("text", Msg("guide.browse.title"), None,
+                              data={"mode": mode, "keys": typed, "words": words}))
+        if strokes:
+            import json
+
+            kb = c.root.screens["keyboard"].ids.keyboard
+            from kiosk.ime.handwriting import SAMPLE_YI
+
+            for stroke in json.loads(SAMPLE_YI.read_text())[:strokes]:
+                kb.ids.pad.add_stroke(stroke)
+
+    return scene
+
+
+SCENES.update({
+    "keyboard_digits": _keyboard("digits", "2026"),
+    "keyboard_latin": _keyboard("latin", "sc2026"),
+    "keyboard_pinyin": _keyboard("pinyin", "shebao"),
+    "keyboard_handwriting": _keyboard("handwriting", "", strokes=7),
+    "keyboard_tibetan": _keyboard("tibetan", "སྤྱི་ཚོགས"),
+    "keyboard_yi": _keyboard("yi", "shep"),
+})
+
 
 def _every_registered_screen() -> None:
     """A screen registered without a scene of its own is still listed and rendered, as itself

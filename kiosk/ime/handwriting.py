@@ -15,6 +15,8 @@ from typing import Sequence
 
 MODEL = Path("/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model")
 BOX = 1000
+# 医 in 7 strokes, frame first as the model learnt it (匚 then 矢): for tests, the bench and renders
+SAMPLE_YI = Path(__file__).with_name("samples") / "yi_strokes.json"
 Stroke = Sequence[Sequence[float]]
 
 

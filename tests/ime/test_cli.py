@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.terminal.cli import main
 
-DATA = Path(__file__).parent / "data"
+from kiosk.ime.handwriting import SAMPLE_YI
 
 
 def run(capsys, *argv):
@@ -33,7 +33,7 @@ def test_yi_candidates(capsys):
 
 
 def test_handwrite(capsys):
-    code, out, _ = run(capsys, "ime", "handwrite", "--strokes", str(DATA / "yi_strokes.json"), "--json")
+    code, out, _ = run(capsys, "ime", "handwrite", "--strokes", str(SAMPLE_YI), "--json")
     assert code == 0 and out["strokes"] == 7 and "医" in out["candidates"][:3]
 
 

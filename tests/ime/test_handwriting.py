@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.ime import handwriting
 
-STROKES = json.loads((Path(__file__).parent / "data" / "yi_strokes.json").read_text())  # 医, 7 strokes
+STROKES = json.loads(handwriting.SAMPLE_YI.read_text())  # 医, 7 strokes
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,347 @@
+"""The on-screen keyboard: one widget wherever a citizen types (search, application number,
+evaluation comment, callback number), with modes digits, Latin, pinyin, handwriting, Tibetan, Yi.
+
+The mode follows the chosen language (zh_CN pinyin, bo Tibetan, ii Yi, en Latin) and the mode bar
+switches it; `modes` limits the choice (an application number is digits + Latin). Keys are
+KEY_MM (>= 12 mm) on a PITCH_MM (17 mm) grid at the configured DPI (screens/theme.py mm()).
+The typed text is drawn by a ScriptLabel (font runs per script, shaped), not a TextInput: Kivy's
+TextInput breaks Tibetan stacks. Engines are kiosk/ime's (the same the CLI contract checks).
+
+Events: on_change(text) after every edit, on_submit(text) on OK.
+
+KeyboardScreen shows it for a flow view of kind "text": View.data "modes" (the modes offered,
+default all), "mode" (default: the language's), "max_len", "text" (typed so far), "words" (what the
+Tibetan/Yi strip completes to), "event" (sent on OK with {text}, default "text"), "keys" (key names
+pressed on show: for renders and demos).
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Sequence
+
+from kivy.event import EventDispatcher  # noqa: F401 - kv rules
+from kivy.graphics import Color, Line
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.widget import Widget
+
+from kiosk.ime import tibetan, yi
+from screens.base import KioskScreen, load_kv
+from screens.ui import ui
+from screens.widgets import markup_runs
+
+MODES = ("digits", "latin", "pinyin", "handwriting", "tibetan", "yi")
+MODE_FOR_LANG = {"zh_CN": "pinyin", "bo": "tibetan", "ii": "yi", "en": "latin"}
+# each mode's name on the mode bar, in its own script (a citizen finds their script by sight)
+MODE_LABEL = {"digits": "123", "latin": "ABC", "pinyin": "拼音", "handwriting": "手写", "tibetan": "བོད",
+              "yi": "ꆈꌠ"}
+KEY_MM, PITCH_MM = 14.0, 17.0  # issue 17: keys >= 12 mm, 17 mm pitch
+QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+TIBETAN_ROWS = ("1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./")  # cn(tib) positions
+DIGIT_ROWS = ("123", "456", "789", "0")
+SPECIAL = {"del": "\u232b", "ok": "OK", "space": "\u2423", "clear": "\u2715"}
+
+_engines: dict[str, Any] = {}
+
+
+def engine(name: str) -> Any:
+    """The process's pinyin IME / handwriting recogniser, made on first use (librime is global)."""
+    if name not in _engines:
+        if name == "pinyin":
+            from kiosk.ime.pinyin import PinyinIME
+            _engines[name] = PinyinIME()
+        else:
+            from kiosk.ime.handwriting import Recognizer
+            _engines[name] = Recognizer()
+    return _engines[name]
+
+
+class HandwritingPad(Widget):
+    """Finger strokes, scaled into the recogniser's 0-1000 box; `on_stroke` after each one."""
+
+    strokes = ListProperty([])
+
+    def __init__(self, **kw: Any) -> None:
+        self.register_event_type("on_stroke")
+        super().__init__(**kw)
+        self._current: list[list[float]] | None = None
+
+    def on_stroke(self, strokes: list) -> None:
+        pass
+
+    def box_point(self, x: float, y: float) -> list[float]:
+        side = max(1.0, min(self.width, self.height))
+        ox, oy = self.center_x - side / 2, self.center_y - side / 2
+        # the recogniser's y grows downwards, Kivy's upwards
+        return [max(0.0, min(1000.0, (x - ox) / side * 1000)), max(0.0, min(1000.0, (oy + side - y) / side * 1000))]
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        touch.grab(self)
+        self._current = [self.box_point(*touch.pos)]
+        with self.canvas:
+            Color(*ui().theme.color("text"))
+            touch.ud["line"] = Line(points=list(touch.pos), width=ui().theme.mm(0.8))
+        return True
+
+    def on_touch_move(self, touch: Any) -> bool:
+        if touch.grab_current is not self or self._current is None:
+            return False
+        self._current.append(self.box_point(*touch.pos))
+        if "line" in touch.ud:
+            touch.ud["line"].points += list(touch.pos)
+        return True
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self or self._current is None:
+            return False
+        touch.ungrab(self)
+        self.add_stroke(self._current, draw=False)  # already drawn as the finger moved
+        self._current = None
+        return True
+
+    def add_stroke(self, box_points: Sequence[Sequence[float]], draw: bool = True) -> None:
+        """A stroke in box coordinates (also how tests and the CLI's strokes are replayed)."""
+        if draw and box_points:
+            side = max(1.0, min(self.width, self.height))
+            ox, oy = self.center_x - side / 2, self.center_y - side / 2
+            pts = [v for x, y in box_points for v in (ox + x / 1000 * side, oy + side - y / 1000 * side)]
+            with self.canvas:
+                Color(*ui().theme.color("text"))
+                Line(points=pts, width=ui().theme.mm(0.8))
+        self.strokes = self.strokes + [[list(p) for p in box_points]]
+        self.dispatch("on_stroke", self.strokes)
+
+    def clear(self) -> None:
+        self.strokes = []
+        self.canvas.clear()
+
+
+class Keyboard(BoxLayout):
+    text = StringProperty("")
+    composing = StringProperty("")  # pinyin or Yi letters not yet turned into characters
+    mode = OptionProperty("pinyin", options=MODES)
+    modes = ListProperty(list(MODES))
+    lang = StringProperty("zh_CN")
+    candidates = ListProperty([])
+    words = ListProperty([])  # Tibetan/Yi words the strip completes to (catalog titles)
+    max_len = NumericProperty(64)
+    stacking = BooleanProperty(False)  # Tibetan: the next consonant is subjoined
+
+    def __init__(self, **kw: Any) -> None:
+        self.register_event_type("on_change")
+        self.register_event_type("on_submit")
+        super().__init__(**kw)
+        self.fbind("mode", self._rebuild)
+        self.fbind("modes", self._rebuild)
+        self.fbind("words", self._words_changed)
+        self._bo = tibetan.TibetanIME(self.words)
+        self._ii = yi.YiIME(self.words)
+        self._rebuild()
+
+    def on_kv_post(self, *_: Any) -> None:
+        self._rebuild()
+
+    def on_change(self, text: str) -> None:
+        pass
+
+    def on_submit(self, text: str) -> None:
+        pass
+
+    def _words_changed(self, *_: Any) -> None:
+        self._bo, self._ii = tibetan.TibetanIME(self.words), yi.YiIME(self.words)
+
+    # -- mode ------------------------------------------------------------------------------------
+    def follow_language(self, lang: str) -> None:
+        self.lang = lang
+        wanted = MODE_FOR_LANG.get(lang, "latin")
+        self.mode = wanted if wanted in self.modes else self.modes[0]
+
+    def set_mode(self, mode: str) -> None:
+        if mode in self.modes:
+            self.mode = mode
+
+    # -- keys ------------------------------------------------------------------------------------
+    def press(self, key: str) -> None:
+        """One key by name: a QWERTY position (Tibetan by position too), a digit, or del/ok/space/clear."""
+        if key == "ok":
+            self._commit_first()
+            self.dispatch("on_submit", self.text)
+            return
+        if key == "del":
+            self._delete()
+        elif key == "clear":
+            self.text, self.composing, self.stacking = "", "", False
+            if self.mode == "handwriting":
+                self.ids.pad.clear()
+        elif key == "space":
+            if not self._commit_first():
+                self._type(" ")
+        elif self.mode in ("pinyin", "yi") and key.isalpha():
+            if len(self.text) + len(self.composing) < self.max_len:
+                self.composing += key.lower()
+        elif self.mode == "tibetan":
+            if key == tibetan.STACK_KEY:
+                self.stacking = not self.stacking
+            else:
+                stack = self.stacking and key in tibetan.SUBJOINED and self.text[-1:] not in ("", *tibetan.MARKS, " ")
+                self._type(tibetan.SUBJOINED[key] if stack else tibetan.compose(key))
+                self.stacking = False
+        else:
+            self._type(key.upper() if self.mode == "latin" else key)
+        self._refresh_candidates()
+
+    def choose(self, index: int) -> None:
+        if not 0 <= index < len(self.candidates):
+            return
+        word = self.candidates[index]
+        if self.mode == "tibetan":
+            self.text = word[:self.max_len]  # Tibetan candidates are the whole text, completed
+        else:
+            self._type(word)
+        self.composing = ""
+        if self.mode == "handwriting":
+            self.ids.pad.clear()
+        self._refresh_candidates()
+
+    def _commit_first(self) -> bool:
+        if self.composing and self.candidates:
+            self.choose(0)
+            return True
+        return False
+
+    def _type(self, s: str) -> None:
+        if s and len(self.text) + len(s) <= self.max_len:
+            self.text += s
+            self.dispatch("on_change", self.text)
+
+    def _delete(self) -> None:
+        if self.composing:
+            self.composing = self.composing[:-1]
+        elif self.mode == "handwriting" and self.ids.pad.strokes:
+            self.ids.pad.clear()
+        elif self.text:
+            self.text = self.text[:-1]
+            self.dispatch("on_change", self.text)
+
+    def on_strokes(self, strokes: list) -> None:
+        self.candidates = engine("handwriting").classify(strokes, 10) if strokes else []
+
+    def _refresh_candidates(self) -> None:
+        if self.mode == "pinyin":
+            self.candidates = engine("pinyin").candidates(self.composing, 10) if self.composing else []
+        elif self.mode == "yi":
+            self.candidates = self._ii.candidates(self.composing, 10) if self.composing else []
+        elif self.mode == "tibetan":
+            self.candidates = self._bo.complete(self.text, 10)[1:] if self.text else []
+        elif self.mode != "handwriting":
+            self.candidates = []
+
+    # -- building --------------------------------------------------------------------------------
+    def rows(self) -> list[list[str]]:
+        """The key names of the current mode, row by row (the bottom row is the same everywhere)."""
+        if self.mode == "digits":
+            body = [list(r) for r in DIGIT_ROWS]
+        elif self.mode == "tibetan":
+            body = [list(r) for r in TIBETAN_ROWS]
+        elif self.mode == "handwriting":
+            body = []
+        else:
+            body = ([list("1234567890")] if self.mode == "latin" else []) + [list(r) for r in QWERTY]
+        return body + [["clear", "space", "del", "ok"]]
+
+    def label(self, key: str) -> str:
+        if key in SPECIAL:
+            return SPECIAL[key]
+        if self.mode == "tibetan":
+            if key == tibetan.STACK_KEY:
+                return "\u25cc\u0f90"
+            ch = tibetan.BASE.get(key, key)
+            # vowel signs drawn on a dotted circle, as keyboards print them
+            return "\u25cc" + ch if unicodedata.category(ch) == "Mn" else ch
+        return key.upper() if self.mode == "latin" else key
+
+    def _rebuild(self, *_: Any) -> None:
+        if "keyrows" not in self.ids:
+            return
+        t = ui().theme
+        self.composing, self.stacking, self.candidates = "", False, []
+        modebar, keys = self.ids.modebar, self.ids.keyrows
+        modebar.clear_widgets()
+        for m in self.modes:
+            modebar.add_widget(self._button(MODE_LABEL[m], lambda m=m: self.set_mode(m), selected=m == self.mode,
+                                            width=t.mm(24), key="mode:" + m))
+        keys.clear_widgets()
+        for row in self.rows():
+            line = BoxLayout(size_hint=(None, None), height=t.mm(KEY_MM), spacing=t.mm(PITCH_MM - KEY_MM),
+                             pos_hint={"center_x": 0.5})
+            for key in row:
+                wide = {"space": 3.0, "ok": 2.0, "clear": 1.0, "del": 1.5}.get(key, 1.0)
+                width = t.mm(KEY_MM) * wide + t.mm(PITCH_MM - KEY_MM) * (wide - 1)
+                line.add_widget(self._button(self.label(key), lambda k=key: self.press(k), width=width,
+                                             primary=key == "ok", key=key))
+            line.width = sum(c.width for c in line.children) + line.spacing * (len(row) - 1)
+            keys.add_widget(line)
+        self.ids.pad_box.opacity = 1 if self.mode == "handwriting" else 0
+        self.ids.pad_box.disabled = self.mode != "handwriting"
+        self.ids.pad_box.height = t.mm(70) if self.mode == "handwriting" else 0
+        if self.mode == "handwriting":
+            self.ids.pad.clear()
+
+    def _button(self, label: str, action: Any, width: float, selected: bool = False, primary: bool = False,
+                key: str = "") -> Button:
+        t = ui().theme
+        special = key in SPECIAL and key != "ok"  # ⌫ ␣ ✕: DejaVu has them, the script fonts do not
+        b = Button(text=label if special else markup_runs(label, self.lang), markup=not special,
+                   font_name="DejaVuSans" if special else "Roboto", size_hint=(None, None), width=width,
+                   height=t.mm(KEY_MM), font_size=t.mm(7), background_normal="",
+                   background_color=t.color("primary") if primary or selected else t.color("secondary"),
+                   color=t.color("primary_text") if primary or selected else t.color("secondary_text"))
+        b.key_name = key
+        b.bind(on_release=lambda *_: action())
+        return b
+
+    def on_candidates(self, *_: Any) -> None:
+        strip = self.ids.get("strip")
+        if strip is None:
+            return
+        strip.clear_widgets()
+        t = ui().theme
+        for i, word in enumerate(self.candidates):
+            width = max(t.mm(KEY_MM), t.mm(7.5) * (len(word) + 0.8))
+            strip.add_widget(self._button(word, lambda i=i: self.choose(i), width=width, key="candidate:" + word))
+        strip.width = sum(c.width for c in strip.children) + strip.spacing * max(0, len(strip.children) - 1)
+
+    def key_widget(self, key: str) -> Button:
+        """The button of a key, a mode ("mode:yi") or a candidate ("candidate:社保"): tests tap it
+        in the real window."""
+        boxes = [self.ids.modebar, self.ids.strip, *self.ids.keyrows.children]
+        for b in (b for box in boxes for b in box.children):
+            if getattr(b, "key_name", None) == key:
+                return b
+        raise KeyError(key)
+
+
+class KeyboardScreen(KioskScreen):
+    def show(self, view: Any) -> None:
+        super().show(view)
+        kb: Keyboard = self.ids.keyboard
+        data = dict(view.data) if view is not None else {}
+        kb.modes = [m for m in data.get("modes", MODES) if m in MODES] or list(MODES)
+        kb.words = list(data.get("words", ()))
+        kb.max_len = int(data.get("max_len", 64))
+        kb.follow_language(ui().lang)
+        if data.get("mode") in kb.modes:
+            kb.mode = data["mode"]
+        kb.text = str(data.get("text", ""))
+        for key in data.get("keys", ()):
+            kb.press(key)
+
+    def on_kv_post(self, *_: Any) -> None:
+        self.ids.keyboard.bind(on_submit=lambda _kb, text: self.emit(
+            "event", event=(self.view.data.get("event", "text") if self.view else "text"), text=text))
+
+
+load_kv(__file__)

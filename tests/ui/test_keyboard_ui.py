@@ -1,0 +1,96 @@
+"""The on-screen keyboard in the real window (issue 17): 社保 by pinyin, 医 by handwriting strokes,
+a Tibetan word with a stacked letter, a Yi word - each typed by taps (and finger strokes) on the
+keyboard, and each finding the right guide through the platform's search endpoint."""
+from __future__ import annotations
+
+import json
+import pytest
+
+from flows.engine import View
+from kiosk.i18n.translator import Msg
+from kiosk.ime.handwriting import SAMPLE_YI
+
+STROKES = json.loads(SAMPLE_YI.read_text())  # 医, as the model learnt it (frame first)
+
+
+@pytest.fixture
+def kb(ui):  # noqa: ANN001
+    seed = ui.app.services.demo_server.seed
+    words = [i["title"][lang] for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
+    ui.c.root.show_view(View("text", Msg("guide.browse.title"), None, data={"event": "search", "words": words}))
+    ui.pump(lambda: ui.c.root.current == "keyboard")
+    screen = ui.c.root.screens["keyboard"]
+    sent: list[dict] = []
+    screen.intent = lambda name, **data: sent.append(dict(data, intent=name))
+    yield ui, screen.ids.keyboard, sent
+    screen.intent = ui.c.root.intent
+
+
+def tap(ui, board, *keys: str) -> None:  # noqa: ANN001
+    for key in keys:
+        ui.tap(board.key_widget(key))
+
+
+def search_first(ui, sent) -> str:  # noqa: ANN001
+    assert sent and sent[-1]["event"] == "search"
+    return ui.app.services.platform.search_guides(sent[-1]["text"])[0].id
+
+
+def test_pinyin_shebao(kb):  # noqa: ANN001
+    ui, board, sent = kb
+    assert board.mode == "pinyin"  # the language is Chinese
+    tap(ui, board, *"shebao")
+    assert board.candidates[0] == "社保"
+    tap(ui, board, "candidate:社保", "ok")
+    assert board.text == "社保" and search_first(ui, sent) == "si_guide"
+
+
+def test_handwriting_yi(kb):  # noqa: ANN001
+    from kivy.tests.common import UnitTestTouch
+
+    ui, board, sent = kb
+    tap(ui, board, "mode:handwriting")
+    pad = board.ids.pad
+    side = min(pad.width, pad.height)
+    ox, oy = pad.to_window(pad.center_x - side / 2, pad.center_y - side / 2)
+    seen = []
+    for stroke in STROKES:  # each stroke a real touch dragged across the pad
+        pts = [(ox + x / 1000 * side, oy + side - y / 1000 * side) for x, y in stroke]
+        touch = UnitTestTouch(*pts[0])
+        touch.touch_down()
+        for p in pts[1:]:
+            touch.touch_move(*p)
+        touch.touch_up()
+        ui.pump(frames=1)
+        seen.append(list(board.candidates))
+    assert len(pad.strokes) == 7 and seen[1][0] == "匚"  # candidates after every stroke
+    assert "医" in board.candidates[:3]
+    tap(ui, board, "candidate:医", "ok")
+    assert board.text == "医" and search_first(ui, sent) == "mi_guide"
+
+
+def test_tibetan_stack(kb):  # noqa: ANN001
+    ui, board, sent = kb
+    tap(ui, board, "mode:tibetan")
+    tap(ui, board, "s", "m", "h", "n")  # ས + stack + མ -> སྨ, then ན: སྨན (medicine)
+    assert board.text == "ས\u0fa8ན" == "སྨན"
+    assert "སྨན་བཅོས་ཉེན་བཅོལ་ལས་དོན་གྱི་ལམ་སྟོན" in board.candidates
+    tap(ui, board, "ok")
+    assert search_first(ui, sent) == "mi_guide"
+
+
+def test_yi_word(kb):  # noqa: ANN001
+    ui, board, sent = kb
+    tap(ui, board, "mode:yi")
+    tap(ui, board, *"shepbuo")  # ꎹꀣ (shep buo), social insurance
+    assert board.candidates[0] == "ꎹꀣ"
+    tap(ui, board, "candidate:ꎹꀣ", "ok")
+    assert board.text == "ꎹꀣ" and search_first(ui, sent) == "si_guide"
+
+
+def test_key_size_and_pitch(kb):  # noqa: ANN001
+    ui, board, _ = kb
+    mm = ui.c.ui.theme.mm
+    a, s = board.key_widget("a"), board.key_widget("s")
+    assert a.width >= mm(12) and a.height >= mm(12)
+    assert abs((s.x - a.x) - mm(17)) < 1.5
