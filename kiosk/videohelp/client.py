@@ -36,12 +36,14 @@ class VideoHelpClient:
                  deliver: Callable[[Callable[[], None]], None] | None = None, journal: Any = None,
                  wall: Callable[[], float] = time.time, token: str | None = None,
                  ice_servers: tuple[dict[str, Any], ...] = (), camera: Any = None, microphone: Any = None,
-                 connect_timeout_s: float = 10.0) -> None:
+                 connect_timeout_s: float = 10.0,
+                 reconnect_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)) -> None:
         self.ws_url = url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/ws/kiosk"
         self.hall, self.terminal, self.language = hall, terminal, language
         self.listener, self.journal, self.wall, self.token = listener, journal, wall, token
         self.deliver = deliver or (lambda fn: fn())
         self.ice_servers, self.connect_timeout_s = ice_servers, connect_timeout_s
+        self.reconnect_delays_s = reconnect_delays_s
         self.camera = camera or SyntheticCamera()
         self.microphone = microphone or ToneTrack()
         self.state, self.staff, self.call_id, self.outcome = IDLE, None, None, None
@@ -146,20 +148,31 @@ class VideoHelpClient:
                 pass
 
     async def _run(self) -> None:
-        try:
-            async with asyncio.timeout(self.connect_timeout_s):
-                self._ws = await connect(self.ws_url, max_size=256 * 1024)
-            await self._send({"t": "join", "hall": self.hall, "terminal": self.terminal, "language": self.language,
-                              "device": self.device, "token": self.token})
-            self.state = QUEUED
-            async for raw in self._ws:
-                msg = json.loads(raw)
-                if isinstance(msg, dict):
-                    await self._on_server(msg)
-        except (OSError, TimeoutError, WebSocketException, ValueError) as e:
-            log.info("video help: connection lost (%s)", e)
+        # While only waiting in the queue, a lost help desk (restart, network blink) is retried
+        # with a fresh join: the citizen keeps waiting instead of being thrown out. In a call, or
+        # after the retries, the kiosk says so and returns the citizen to their step.
+        retries = list(self.reconnect_delays_s)
+        while True:
+            try:
+                async with asyncio.timeout(self.connect_timeout_s):
+                    self._ws = await connect(self.ws_url, max_size=256 * 1024)
+                await self._send({"t": "join", "hall": self.hall, "terminal": self.terminal,
+                                  "language": self.language, "device": self.device, "token": self.token})
+                if self.state == ENDED:
+                    return
+                self.state, retries = QUEUED, list(self.reconnect_delays_s)
+                async for raw in self._ws:
+                    msg = json.loads(raw)
+                    if isinstance(msg, dict):
+                        await self._on_server(msg)
+            except (OSError, TimeoutError, WebSocketException, ValueError) as e:
+                log.info("video help: connection lost (%s)", e)
+            if self.state not in (IDLE, QUEUED) or not retries:
+                break
+            self._emit("on_reconnecting")
+            await asyncio.sleep(retries.pop(0))
         if self.state != ENDED:
-            await self._finish("network")  # the kiosk says so and returns the citizen to their step
+            await self._finish("network")
 
     async def _on_server(self, msg: dict[str, Any]) -> None:
         kind = msg.get("t")

@@ -116,30 +116,49 @@ def test_the_replica_state_is_rendered_and_masked():
     assert s["title"] == "结果" and s["options"][0]["id"] == "a"
 
 
-def test_the_kiosk_says_so_when_the_network_drops():
+def _until(cond, timeout: float) -> bool:
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > timeout:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+class Events:
+    def __init__(self) -> None:
+        self.queued: list[int] = []
+        self.ended: list[str] = []
+        self.reconnecting = 0
+
+    def on_queue(self, place, wait_s):
+        self.queued.append(place)
+
+    def on_ended(self, reason):
+        self.ended.append(reason)
+
+    def on_reconnecting(self):
+        self.reconnecting += 1
+
+
+def test_a_waiting_kiosk_rejoins_when_the_help_desk_restarts_and_gives_up_after_its_retries():
     from kiosk.helpdesk.server import Embedded
-    from kiosk.videohelp.client import VideoHelpClient
+    from kiosk.videohelp.client import QUEUED, VideoHelpClient
 
-    ended: list[str] = []
-    queued: list[int] = []
-
-    class L:
-        def on_queue(self, place, wait_s):
-            queued.append(place)
-
-        def on_ended(self, reason):
-            ended.append(reason)
-
+    ev = Events()
     server = Embedded().start()
-    client = VideoHelpClient(server.url, hall="h", terminal="T9", language="bo", listener=L()).start()
+    client = VideoHelpClient(server.url, hall="h", terminal="T9", language="bo", listener=ev,
+                             reconnect_delays_s=(0.2, 0.3, 0.3)).start()
     try:
-        t0 = time.monotonic()
-        while not queued and time.monotonic() - t0 < 10:
-            time.sleep(0.02)
-        assert queued == [1]
-        server.close()  # the help desk goes away (network loss as the kiosk sees it)
-        while not ended and time.monotonic() - t0 < 15:
-            time.sleep(0.02)
-        assert ended == ["network"]
+        assert _until(lambda: ev.queued == [1], 10)
+        server.close()  # restart: the same address comes back
+        again = Embedded(port=server.port).start()
+        try:
+            assert _until(lambda: len(ev.queued) == 2, 15), ev.__dict__
+            assert ev.reconnecting >= 1 and client.state == QUEUED and ev.ended == []
+            assert [c.terminal for c in again.hub.queue.waiting()] == ["T9"]
+        finally:
+            again.close()  # gone for good: after its retries the kiosk says so
+        assert _until(lambda: ev.ended == ["network"], 20), ev.__dict__
     finally:
         client.close()
