@@ -151,7 +151,7 @@ class EscPosPrinter:
         """Status first (refuse with PrintError(reason)), then the receipt, cut, and status again
         (PrintError("interrupted:<reason>") when the receipt did not come out whole)."""
         if self.shaper is None:
-            raise TypeError("EscPosPrinter needs a shaper to lay out documents (kiosk.receipt_shaper)")
+            raise TypeError("EscPosPrinter needs a shaper to lay out documents (kiosk.i18n.receipt_shaper)")
         with self._io:
             self._check_ready()
             try:

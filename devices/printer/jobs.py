@@ -1,6 +1,6 @@
 """Print jobs that are never lost and never printed twice.
 
-The journal is injected (kiosk/journal.py's Journal fits `PrintJournal`). A job is journaled
+The journal is injected (kiosk/core/journal.py's Journal fits `PrintJournal`). A job is journaled
 'pending' before the printer sees a byte, 'sent' while it is being sent, 'done' only after the
 cut and a good status, 'failed' with the reason otherwise. A retry path (`reprint`) re-sends a
 job only when its last attempt failed; a job that is 'done' cannot be sent again by any retry.
