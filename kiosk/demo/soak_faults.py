@@ -97,7 +97,7 @@ class FaultyPrinter:
 
 
 class FaultyDriver(Driver):
-    """The demo citizen (flows/headless.Driver), with the session's fault; a patient one taps
+    """The demo citizen (kiosk/demo/headless.Driver), with the session's fault; a patient one taps
     "retry" (once) where an error offers it, as many do, which walks the flows' retry paths."""
 
     faults: Faults
