@@ -63,7 +63,7 @@ bench: setup
 	$(XVFB) $(VPY) bench/startup.py
 	$(VPY) bench/idcard.py
 	$(VPY) bench/scanner.py
-	$(VPY) bench/ime.py
+	$(XVFB) $(VPY) bench/ime.py
 	$(VPY) bench/receipt.py
 	$(VPY) bench/fleet.py --terminals 500
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500

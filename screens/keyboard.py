@@ -131,12 +131,14 @@ class Keyboard(BoxLayout):
     stacking = BooleanProperty(False)  # Tibetan: the next consonant is subjoined
 
     def __init__(self, **kw: Any) -> None:
+        self._cache: dict[tuple[str, str, Any], list[BoxLayout]] = {}
         self.register_event_type("on_change")
         self.register_event_type("on_submit")
         super().__init__(**kw)
         self.fbind("mode", self._rebuild)
         self.fbind("modes", self._rebuild)
         self.fbind("words", self._words_changed)
+        self.fbind("lang", self._rebuild)
         self._bo = tibetan.TibetanIME(self.words)
         self._ii = yi.YiIME(self.words)
         self._rebuild()
@@ -240,55 +242,89 @@ class Keyboard(BoxLayout):
             self.candidates = []
 
     # -- building --------------------------------------------------------------------------------
-    def rows(self) -> list[list[str]]:
-        """The key names of the current mode, row by row (the bottom row is the same everywhere)."""
-        if self.mode == "digits":
+    def rows(self, mode: str | None = None) -> list[list[str]]:
+        """The key names of a mode, row by row (the bottom row is the same everywhere)."""
+        mode = mode or self.mode
+        if mode == "digits":
             body = [list(r) for r in DIGIT_ROWS]
-        elif self.mode == "tibetan":
+        elif mode == "tibetan":
             body = [list(r) for r in TIBETAN_ROWS]
-        elif self.mode == "handwriting":
+        elif mode == "handwriting":
             body = []
         else:
-            body = ([list("1234567890")] if self.mode == "latin" else []) + [list(r) for r in QWERTY]
+            body = ([list("1234567890")] if mode == "latin" else []) + [list(r) for r in QWERTY]
         return body + [["clear", "space", "del", "ok"]]
 
-    def label(self, key: str) -> str:
+    def label(self, key: str, mode: str | None = None) -> str:
+        mode = mode or self.mode
         if key in SPECIAL:
             return SPECIAL[key]
-        if self.mode == "tibetan":
+        if mode == "tibetan":
             if key == tibetan.STACK_KEY:
                 return "\u25cc\u0f90"
             ch = tibetan.BASE.get(key, key)
             # vowel signs drawn on a dotted circle, as keyboards print them
             return "\u25cc" + ch if unicodedata.category(ch) == "Mn" else ch
-        return key.upper() if self.mode == "latin" else key
+        return key.upper() if mode == "latin" else key
+
+    def _rows_for(self, mode: str) -> list[BoxLayout]:
+        """A mode's key rows, built once (a Kivy Button costs ~3 ms: a mode switch that rebuilt
+        50 keys took 150-500 ms, measured by bench/ime.py) and kept for language and theme."""
+        t = ui().theme
+        cache_key = (mode, self.lang, t)
+        if cache_key not in self._cache:
+            lines = []
+            for row in self.rows(mode):
+                line = BoxLayout(size_hint=(None, None), height=t.mm(KEY_MM), spacing=t.mm(PITCH_MM - KEY_MM),
+                                 pos_hint={"center_x": 0.5})
+                for key in row:
+                    wide = {"space": 3.0, "ok": 2.0, "clear": 1.0, "del": 1.5}.get(key, 1.0)
+                    width = t.mm(KEY_MM) * wide + t.mm(PITCH_MM - KEY_MM) * (wide - 1)
+                    line.add_widget(self._button(self.label(key, mode), lambda k=key: self.press(k), width=width,
+                                                 primary=key == "ok", key=key))
+                line.width = sum(c.width for c in line.children) + line.spacing * (len(row) - 1)
+                lines.append(line)
+            self._cache[cache_key] = lines
+        return self._cache[cache_key]
+
+    def _prebuild(self, *_: Any) -> None:
+        """Build one not-yet-built mode per frame after the keyboard is up: switches are then instant."""
+        from kivy.clock import Clock
+
+        t = ui().theme
+        todo = [m for m in self.modes if (m, self.lang, t) not in self._cache]
+        if todo:
+            self._rows_for(todo[0])
+            Clock.schedule_once(self._prebuild, 0)
 
     def _rebuild(self, *_: Any) -> None:
         if "keyrows" not in self.ids:
             return
+        from kivy.clock import Clock
+
         t = ui().theme
         self.composing, self.stacking, self.candidates = "", False, []
         modebar, keys = self.ids.modebar, self.ids.keyrows
-        modebar.clear_widgets()
-        for m in self.modes:
-            modebar.add_widget(self._button(MODE_LABEL[m], lambda m=m: self.set_mode(m), selected=m == self.mode,
-                                            width=t.mm(24), key="mode:" + m))
+        bar_key = (tuple(self.modes), self.lang, t)
+        if getattr(self, "_bar_key", None) != bar_key:
+            self._bar_key = bar_key
+            modebar.clear_widgets()
+            for m in self.modes:
+                modebar.add_widget(self._button(MODE_LABEL[m], lambda m=m: self.set_mode(m), width=t.mm(24),
+                                                key="mode:" + m))
+        for b in modebar.children:  # the chosen mode's button is the primary colour
+            on = b.key_name == "mode:" + self.mode
+            b.background_color = t.color("primary") if on else t.color("secondary")
+            b.color = t.color("primary_text") if on else t.color("secondary_text")
         keys.clear_widgets()
-        for row in self.rows():
-            line = BoxLayout(size_hint=(None, None), height=t.mm(KEY_MM), spacing=t.mm(PITCH_MM - KEY_MM),
-                             pos_hint={"center_x": 0.5})
-            for key in row:
-                wide = {"space": 3.0, "ok": 2.0, "clear": 1.0, "del": 1.5}.get(key, 1.0)
-                width = t.mm(KEY_MM) * wide + t.mm(PITCH_MM - KEY_MM) * (wide - 1)
-                line.add_widget(self._button(self.label(key), lambda k=key: self.press(k), width=width,
-                                             primary=key == "ok", key=key))
-            line.width = sum(c.width for c in line.children) + line.spacing * (len(row) - 1)
+        for line in self._rows_for(self.mode):
             keys.add_widget(line)
         self.ids.pad_box.opacity = 1 if self.mode == "handwriting" else 0
         self.ids.pad_box.disabled = self.mode != "handwriting"
         self.ids.pad_box.height = t.mm(70) if self.mode == "handwriting" else 0
         if self.mode == "handwriting":
             self.ids.pad.clear()
+        Clock.schedule_once(self._prebuild, 0)
 
     def _button(self, label: str, action: Any, width: float, selected: bool = False, primary: bool = False,
                 key: str = "") -> Button:
