@@ -20,13 +20,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from devices.smartcard import vpcd
+from tests.support.waiting import wait_until
 
 PCSCD_DIR = Path("/run/pcscd")
 PIDFILE = PCSCD_DIR / "pcscd.pid"
@@ -68,18 +68,6 @@ def list_readers() -> list[str] | None:
         return list(readers) if hr == scard.SCARD_S_SUCCESS else []
     finally:
         scard.SCardReleaseContext(ctx)
-
-
-def wait_until(predicate, timeout_s: float = 10.0, interval_s: float = 0.02, what: str = "condition"):  # noqa: ANN001, ANN201
-    """Poll `predicate` until it returns a truthy value; bounded, fails loudly."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        time.sleep(interval_s)
 
 
 class Pcscd:
