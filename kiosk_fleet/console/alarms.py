@@ -18,6 +18,7 @@ class Thresholds:
     offline_s: float = 10 * 60
     device_fault_s: float = 15 * 60
     paper_low_pct: float = PAPER_LOW_PCT
+    outbox_stuck_s: float = 30 * 60  # records waiting for the platform, and none delivered for this long
 
 
 def raise_alarm(session: Session, kind: str, terminal_id: str, subject: str, detail: str, now: float) -> Alarm:
@@ -41,6 +42,9 @@ def evaluate(session: Session, now: float, th: Thresholds = Thresholds()) -> dic
         if t.state != "offline":
             if t.paper_level == "low" or (t.paper_pct is not None and t.paper_pct < th.paper_low_pct):
                 want[("paper_low", t.id, "printer")] = f"paper {t.paper_pct if t.paper_pct is not None else 'low'}%"
+            if t.outbox_pending > 0 and t.outbox_since <= now - th.outbox_stuck_s:
+                want[("outbox_growing", t.id, "")] = (f"{t.outbox_pending} records not delivered to the platform; "
+                                                      f"none delivered since {t.outbox_since:.0f}")
             if t.update_state in FAILED_UPDATE_STATES:
                 want[("update_failed", t.id, t.version)] = f"update {t.update_state}"
     for d in session.scalars(select(Device).where(Device.state.in_(FAULT_STATES),

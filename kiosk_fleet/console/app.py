@@ -81,6 +81,7 @@ Handler = Callable[[Request, Session, Who], Awaitable[Response]]
 def build_app(console: Console) -> Starlette:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["fmt_time"] = queries.fmt_time
+    templates.env.globals["command_outcome"] = queries.command_outcome
     templates.env.globals["COMMANDS"] = commands.schema()
     templates.env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1, ensure_ascii=False, sort_keys=True)
 

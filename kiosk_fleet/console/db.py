@@ -39,6 +39,10 @@ class Terminal(Base):
     faults: Mapped[int] = mapped_column(Integer, default=0)
     telemetry_ts: Mapped[float] = mapped_column(Float, default=0.0)
     telemetry: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # journal.outbox_pending: records the platform has not received yet; since when that backlog
+    # has neither emptied nor shrunk (the "outbox growing" alarm).
+    outbox_pending: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    outbox_since: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class Device(Base):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import paho.mqtt.client as mqtt
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.remote import protocol
@@ -96,7 +97,11 @@ def _device_rows(data: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return out
 
 
-def apply_telemetry(session: Session, terminal_id: str, data: dict[str, Any], received: float) -> None:
+def apply_telemetry(session: Session, terminal_id: str, data: dict[str, Any], received: float, *,
+                    raw_rows: list[dict[str, Any]] | None = None,
+                    devices_of: dict[str, dict[str, Device]] | None = None) -> None:
+    """`raw_rows` and `devices_of` come from apply_messages: the batch's raw samples go in one
+    INSERT, and its terminals' devices were read in one SELECT."""
     ts = data.get("ts")
     ts = float(ts) if isinstance(ts, (int, float)) and not isinstance(ts, bool) else received
     seq = data.get("seq") if isinstance(data.get("seq"), int) else 0
@@ -107,8 +112,11 @@ def apply_telemetry(session: Session, terminal_id: str, data: dict[str, Any], re
     paper = clean.get("paper") if isinstance(clean.get("paper"), dict) else {}
     pct = paper.get("remaining_pct")
     pct = float(pct) if isinstance(pct, (int, float)) and not isinstance(pct, bool) else None
-    upsert(session, TelemetryRaw, [{"terminal_id": terminal_id, "ts": ts, "seq": seq, "paper_pct": pct,
-                                    "faults": faults, "payload": clean}], ["terminal_id", "ts", "seq"])
+    raw = {"terminal_id": terminal_id, "ts": ts, "seq": seq, "paper_pct": pct, "faults": faults, "payload": clean}
+    if raw_rows is not None:
+        raw_rows.append(raw)
+    else:
+        upsert(session, TelemetryRaw, [raw], ["terminal_id", "ts", "seq"])
     term = _terminal(session, terminal_id)
     term.last_seen = max(term.last_seen, received)
     if ts < term.telemetry_ts:
@@ -122,12 +130,25 @@ def apply_telemetry(session: Session, terminal_id: str, data: dict[str, Any], re
     term.paper_level = str(paper.get("level") or "")[:16]
     term.paper_pct = pct
     term.maintenance = bool(clean.get("maintenance"))
-    known = {d.name: d for d in session.query(Device).filter(Device.terminal_id == terminal_id)}
+    journal = clean.get("journal") if isinstance(clean.get("journal"), dict) else {}
+    pending = journal.get("outbox_pending")
+    if isinstance(pending, int) and not isinstance(pending, bool) and pending >= 0:
+        if pending == 0 or pending < term.outbox_pending or term.outbox_pending == 0:
+            term.outbox_since = ts  # empty, draining, or a backlog just starting: the clock restarts
+        term.outbox_pending = pending
+    if devices_of is None:
+        known = {d.name: d for d in session.query(Device).filter(Device.terminal_id == terminal_id)}
+    else:
+        known = devices_of.setdefault(terminal_id, {})
     for name, (state, reason) in devices.items():
         dev = known.get(name)
         if dev is None:
             upsert(session, Device, [{"terminal_id": terminal_id, "name": name, "state": state,
                                       "reason": reason, "since": ts}], ["terminal_id", "name"])
+            if devices_of is not None:  # a later sample of this batch updates it
+                found = session.get(Device, (terminal_id, name))
+                if found is not None:
+                    known[name] = found
         elif dev.state != state:
             dev.state, dev.reason, dev.since = state, reason, ts
         else:
@@ -161,8 +182,11 @@ HANDLERS: dict[str, Callable[[Session, str, dict[str, Any], float], None]] = {
 
 
 def apply_messages(session: Session, messages: Iterable[Message]) -> int:
-    """Apply a batch in arrival order; returns how many were understood."""
-    done = 0
+    """Apply a batch in arrival order; returns how many were understood. The batch's terminals
+    and their devices are read in one SELECT each and its raw samples written in one INSERT:
+    per message, only the changed rows are written (the bench measured ~200 samples/s per
+    worker with a few round trips per sample)."""
+    parsed: list[tuple[str, str, dict[str, Any], float]] = []
     for topic_name, payload, received in messages:
         terminal_id = protocol.terminal_of(topic_name)
         leaf = topic_name.rsplit("/", 1)[-1]
@@ -173,9 +197,26 @@ def apply_messages(session: Session, messages: Iterable[Message]) -> int:
             protocol.check_terminal_id(terminal_id)
         except ValueError:
             continue
-        HANDLERS[leaf](session, terminal_id, data, received)
-        done += 1
-    return done
+        parsed.append((leaf, terminal_id, data, received))
+    ids = sorted({tid for _l, tid, _d, _r in parsed})
+    devices_of: dict[str, dict[str, Device]] = {}
+    raw_rows: list[dict[str, Any]] = []
+    # Held until the end: the session's identity map keeps only weak references, and session.get
+    # finds a terminal without a query (and without an autoflush) only while it is alive.
+    held: list[Terminal] = []
+    if ids:
+        held = list(session.scalars(select(Terminal).where(Terminal.id.in_(ids))))
+        for d in session.scalars(select(Device).where(Device.terminal_id.in_(ids))):
+            devices_of.setdefault(d.terminal_id, {})[d.name] = d
+    for leaf, terminal_id, data, received in parsed:
+        if leaf == "telemetry":
+            apply_telemetry(session, terminal_id, data, received, raw_rows=raw_rows, devices_of=devices_of)
+        else:
+            HANDLERS[leaf](session, terminal_id, data, received)
+    # DO NOTHING: a redelivered sample (same terminal, ts, seq) is skipped, within the batch too.
+    upsert(session, TelemetryRaw, raw_rows, ["terminal_id", "ts", "seq"])
+    del held
+    return len(parsed)
 
 
 class Ingest:

@@ -80,6 +80,21 @@ def terminal(db: Session, tid: str) -> dict[str, Any] | None:
     return {"t": t, "health": health, "devices": devices, "commands": commands, "alarms": alarms}
 
 
+# Why a terminal's handler said no, in words an operator acts on (the ack's status is "ok": the
+# command ran; its result says the terminal declined).
+DECLINED = {"session_active": "refused: a citizen is being served, and the terminal never captures its screen "
+                              "then; ask again when it is idle"}
+
+
+def command_outcome(c: CommandRow) -> tuple[str, str]:
+    """(css class, text) for a command's status cell."""
+    result = c.result if isinstance(c.result, dict) else {}
+    if c.status == "ok" and result.get("ok") is False:
+        reason = str(result.get("reason") or "")
+        return "refused", DECLINED.get(reason, f"refused by the terminal: {reason or 'no reason given'}")
+    return c.status, f"{c.status}: {c.reason}" if c.reason else c.status
+
+
 def rollout_groups(db: Session, r: Rollout) -> list[dict[str, Any]]:
     rows = db.execute(select(RolloutMember.group_idx, RolloutMember.group_name, RolloutMember.outcome, func.count())
                       .where(RolloutMember.rollout_id == r.id)

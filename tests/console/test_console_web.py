@@ -220,3 +220,37 @@ def test_rollout_groups_become_signed_admissions_a_halt_closes_them(console, clo
     clock.advance(7 * 3600)
     console.tick()
     assert len(signed) == 4  # re-signed before the day's signature lapses
+
+
+def test_a_screenshot_refused_while_a_citizen_is_served_says_so(console):
+    """The terminal's handler answers {"ok": false, "reason": "session_active"} under an `ok` ack:
+    the page must say the terminal refused, and why, not just "ok"."""
+    tid = "ganzi-luhuo-0001"
+    feed(console, (f"kiosk/{tid}/status", {"state": "online", "since": console.wall()}))
+    client = login(console, "otto")
+    assert client.post(f"/terminals/{tid}/commands", data={"cmd": "screenshot", "csrf": csrf_of(client)}).status_code == 200
+    (_t, env), = console.sent
+    feed(console, (f"kiosk/{tid}/ack", {"id": env["id"], "status": "ok", "result": {"ok": False, "reason": "session_active"}}))
+    page = client.get(f"/terminals/{tid}").text
+    assert 'class="cmd-refused" data-cmd="screenshot"' in page
+    assert "a citizen is being served" in page and "<img" not in page
+
+
+def test_outbox_growing_alarm(console, clock):
+    """journal.outbox_pending that has not shrunk for 30 min raises `outbox_growing`; draining clears it."""
+    from kiosk_fleet.console import alarms
+
+    tid, t0 = "ganzi-luhuo-0001", clock()
+    feed(console, (f"kiosk/{tid}/status", {"state": "online", "since": t0}))
+    for i, pending in enumerate((0, 3, 9, 20)):  # the platform stopped answering at t0 + 10 min
+        feed(console, telemetry(tid, t0 + 600 * (i + 1), i + 1, journal={"outbox_pending": pending}))
+    clock.advance(600 * 4)
+    with console.factory.begin() as db:
+        assert "outbox_growing" not in alarms.evaluate(db, clock())  # 20 min: not yet
+    clock.advance(600 * 2)
+    feed(console, telemetry(tid, clock(), 9, journal={"outbox_pending": 31}))
+    with console.factory.begin() as db:
+        assert alarms.evaluate(db, clock()).get("outbox_growing") == 1
+    feed(console, telemetry(tid, clock() + 60, 10, journal={"outbox_pending": 12}))  # draining again
+    with console.factory.begin() as db:
+        assert "outbox_growing" not in alarms.evaluate(db, clock() + 60)
