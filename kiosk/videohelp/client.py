@@ -49,6 +49,7 @@ class VideoHelpClient:
         self.state, self.staff, self.call_id, self.outcome = IDLE, None, None, None
         self.place, self.wait_s = 0, 0.0
         self.counts: dict[str, int] = {}
+        self.latest: dict[str, Any] = {}      # the newest decoded staff frame, for the call screen
         self.times: dict[str, float] = {}     # monotonic: accepted, connected, first_frame
         self.screen: dict[str, Any] = {}
         self.device: dict[str, str] = {}
@@ -202,7 +203,7 @@ class VideoHelpClient:
 
         @pc.on("track")
         def on_track(track: Any) -> None:
-            self._tasks.append(asyncio.ensure_future(count_frames(track, self.counts, f"received_{track.kind}")))
+            self._tasks.append(asyncio.ensure_future(count_frames(track, self.counts, f"received_{track.kind}", self.latest)))
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -255,7 +256,7 @@ class VideoHelpClient:
             self.journal.incident("videohelp_call", json.dumps({
                 "at": datetime.fromtimestamp(self._started_wall, timezone.utc).isoformat(timespec="seconds"),
                 "duration_s": round(self.wall() - self._started_wall, 1), "outcome": outcome, "staff": self.staff}))
-        self.screen, self.requests = {}, {}
+        self.screen, self.requests, self.latest = {}, {}, {}
         self._emit("on_ended", outcome)
 
     async def _shutdown(self) -> None:

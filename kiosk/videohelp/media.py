@@ -77,11 +77,16 @@ class ToneTrack(MediaStreamTrack):
         return frame
 
 
-async def count_frames(track: MediaStreamTrack, counter: dict[str, int], key: str) -> None:
-    """Decode and count what arrives (aiortc decodes only when someone pulls the track)."""
+async def count_frames(track: MediaStreamTrack, counter: dict[str, int], key: str,
+                       latest: dict[str, object] | None = None) -> None:
+    """Decode and count what arrives (aiortc decodes only when someone pulls the track); the
+    newest video frame is kept in `latest` for the call screen to draw (only the newest: no copy
+    of the call accumulates anywhere)."""
     try:
         while True:
-            await track.recv()
+            frame = await track.recv()
             counter[key] = counter.get(key, 0) + 1
+            if latest is not None and track.kind == "video":
+                latest[key] = frame
     except (MediaStreamError, asyncio.CancelledError):
         pass
