@@ -193,6 +193,39 @@ def cmd_command(args: argparse.Namespace) -> int:
     return 0 if ack.get("status") == "ok" else EXIT_FAILED
 
 
+def cmd_console_key(args: argparse.Namespace) -> int:
+    """The console's narrow key: the private half stays with the console, the public half goes
+    to the release engineer for `repo delegate-rollouts`."""
+    from kiosk_fleet import rollout_role
+
+    signer = rollout_role.new_console_key(Path(args.keyfile))
+    pub = {"keyid": signer.public_key.keyid, **signer.public_key.to_dict()}
+    Path(args.keyfile + ".pub.json").write_text(json.dumps(pub, indent=1) + "\n")
+    print(f"{args.keyfile} (private, 0600) and {args.keyfile}.pub.json (public) written")
+    return 0
+
+
+def cmd_repo_delegate(args: argparse.Namespace) -> int:
+    from securesystemslib.signer import Key
+
+    from kiosk_fleet import rollout_role
+    from kiosk_fleet.repo_tool import Repository
+
+    pub = json.loads(Path(args.public_key).read_text())
+    rollout_role.delegate(Repository(args.dir), Key.from_dict(pub.pop("keyid"), pub))
+    print(f"rollouts/* delegated to {args.public_key}")
+    return 0
+
+
+def cmd_repo_accept(args: argparse.Namespace) -> int:
+    from kiosk_fleet import rollout_role
+    from kiosk_fleet.repo_tool import Repository
+
+    version = rollout_role.accept(Repository(args.dir), *rollout_role.read_spool(Path(args.spool)))
+    print(f"rollout admissions version {version} published")
+    return 0
+
+
 def cmd_console(args: argparse.Namespace) -> int:
     """The web console (kiosk_fleet/console/; needs the `console` extra)."""
     from kiosk_fleet.console import server
@@ -210,7 +243,15 @@ def cmd_console(args: argparse.Namespace) -> int:
             add_user(db, name, password, role, _time.time())
         print(f"user {name} ({role}) saved")
         return 0
-    server.serve(args.db, _broker(args), args.listen, args.http_port, workers=args.workers)
+    gate = None
+    if args.rollout_key:
+        from kiosk_fleet import rollout_role
+        from kiosk_fleet.console.gate import Gate
+
+        spool = Path(args.rollout_spool)
+        gate = Gate(rollout_role.load_console_key(Path(args.rollout_key)),
+                    lambda data, files: rollout_role.write_spool(spool, data, files))
+    server.serve(args.db, _broker(args), args.listen, args.http_port, workers=args.workers, gate=gate)
     return 0
 
 
@@ -239,6 +280,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--role", required=True, choices=("root", "targets", "snapshot", "timestamp"))
     p.set_defaults(func=cmd_repo_rotate)
+
+    p = repo.add_parser("console-key", help="make the console's narrow rollout key (KEYFILE, KEYFILE.pub.json)")
+    p.add_argument("keyfile")
+    p.set_defaults(func=cmd_console_key)
+    p = repo.add_parser("delegate-rollouts", help="delegate rollouts/* to the console's key (targets key)")
+    p.add_argument("dir")
+    p.add_argument("--public-key", required=True, help="the .pub.json from `repo console-key`")
+    p.set_defaults(func=cmd_repo_delegate)
+    p = repo.add_parser("accept-rollout", help="check and publish the console's admissions (snapshot/timestamp keys)")
+    p.add_argument("dir")
+    p.add_argument("--spool", required=True, help="the directory the console writes (--rollout-spool)")
+    p.set_defaults(func=cmd_repo_accept)
 
     p = sub.add_parser("build-artifact", help="tar the app source tree into a release")
     p.add_argument("--out", required=True)
@@ -288,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="ingest workers (MQTT shared subscription)")
     p.add_argument("--add-user", nargs=2, metavar=("NAME", "ROLE"),
                    help="create or change a user (password from $KIOSK_CONSOLE_PASSWORD or asked) and exit")
+    p.add_argument("--rollout-key", default="", help="the narrow key that signs admissions of staged releases")
+    p.add_argument("--rollout-spool", default="rollout-spool", help="where signed admissions go for the repository host")
     p.set_defaults(func=cmd_console)
     return parser
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kiosk.remote.mqtt import BrokerSettings
 from kiosk_fleet.console.app import Console, build_app
 from kiosk_fleet.console.db import make_engine, migrate
+from kiosk_fleet.console.gate import Gate
 from kiosk_fleet.console.ingest import Ingest
 from kiosk_fleet.console.rollup import roll_up
 
@@ -31,12 +32,13 @@ class Running:
         self.console.engine.dispose()
 
 
-def start(db_url: str, broker: BrokerSettings, *, workers: int = 1, tick_s: float = 2.0) -> Running:
+def start(db_url: str, broker: BrokerSettings, *, workers: int = 1, tick_s: float = 2.0,
+          gate: Gate | None = None) -> Running:
     """Everything but the web server (tests and the bench drive the app themselves)."""
     engine = make_engine(db_url)
     migrate(engine)
     ingests: list[Ingest] = []
-    console = Console(engine, publish=lambda t, env: ingests[0].publish_command(t, env))
+    console = Console(engine, publish=lambda t, env: ingests[0].publish_command(t, env), gate=gate)
     for _ in range(max(1, workers)):
         ingests.append(Ingest(broker, console.factory).start())
     stop = threading.Event()
@@ -62,10 +64,11 @@ def start(db_url: str, broker: BrokerSettings, *, workers: int = 1, tick_s: floa
     return Running(console, ingests, stop, t)
 
 
-def serve(db_url: str, broker: BrokerSettings, host: str, port: int, workers: int = 1) -> None:
+def serve(db_url: str, broker: BrokerSettings, host: str, port: int, workers: int = 1,
+          gate: Gate | None = None) -> None:
     import uvicorn
 
-    running = start(db_url, broker, workers=workers)
+    running = start(db_url, broker, workers=workers, gate=gate)
     try:
         uvicorn.run(build_app(running.console), host=host, port=port, log_level="info")
     finally:

@@ -128,3 +128,17 @@ def test_admission_rules():
                 {**e, "version": "latest"}):
         with pytest.raises(ValueError):
             admission.check_entry(bad)
+
+
+def test_cli_console_key_delegate_and_accept(tmp_path, repo):
+    from kiosk_fleet.cli import main
+
+    key = tmp_path / "console.pem"
+    assert main(["repo", "console-key", str(key)]) == 0
+    assert key.stat().st_mode & 0o077 == 0
+    assert main(["repo", "delegate-rollouts", str(repo.path), "--public-key", f"{key}.pub.json"]) == 0
+    data, files = rollout_role.sign_admissions(rollout_role.load_console_key(key), 7, [entry(GROUP1)])
+    rollout_role.write_spool(tmp_path / "spool", data, files)
+    assert main(["repo", "accept-rollout", str(repo.path), "--spool", str(tmp_path / "spool")]) == 0
+    assert (repo.metadata_dir / "7.rollout.json").is_file()
+    assert main(["repo", "accept-rollout", str(repo.path), "--spool", str(tmp_path / "spool")]) == 1  # not newer
