@@ -104,14 +104,26 @@ class HandwritingPad(Widget):
 
     def add_stroke(self, box_points: Sequence[Sequence[float]], draw: bool = True) -> None:
         """A stroke in box coordinates (also how tests and the CLI's strokes are replayed)."""
-        if draw and box_points:
-            side = max(1.0, min(self.width, self.height))
-            ox, oy = self.center_x - side / 2, self.center_y - side / 2
-            pts = [v for x, y in box_points for v in (ox + x / 1000 * side, oy + side - y / 1000 * side)]
-            with self.canvas:
-                Color(*ui().theme.color("text"))
-                Line(points=pts, width=ui().theme.mm(0.8))
         self.strokes = self.strokes + [[list(p) for p in box_points]]
+        if draw:
+            self._redraw()
+
+    def on_pos(self, *_: Any) -> None:
+        self._redraw()
+
+    def on_size(self, *_: Any) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Strokes are kept in box coordinates: drawn again wherever the layout puts the pad."""
+        self.canvas.clear()
+        side = max(1.0, min(self.width, self.height))
+        ox, oy = self.center_x - side / 2, self.center_y - side / 2
+        with self.canvas:
+            Color(*ui().theme.color("text"))
+            for stroke in self.strokes:
+                pts = [v for x, y in stroke for v in (ox + x / 1000 * side, oy + side - y / 1000 * side)]
+                Line(points=pts, width=ui().theme.mm(0.8))
         self.dispatch("on_stroke", self.strokes)
 
     def clear(self) -> None:
