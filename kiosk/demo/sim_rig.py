@@ -38,6 +38,17 @@ def synthetic_face_jpeg() -> bytes:
     return buf.getvalue()
 
 
+class SimHeadphoneJack:
+    """The demo's headphone socket (kiosk.i18n.voice.HeadphoneJack): a real terminal asks its audio
+    device; the panel's headphones.in/out plug it here, so private listening can be tried."""
+
+    def __init__(self) -> None:
+        self.plugged_in = False
+
+    def plugged(self) -> bool:
+        return self.plugged_in
+
+
 def act(controller: Any, action: str) -> None:
     hub = controller.s.hub
     sims = hub.sims
@@ -63,6 +74,10 @@ def act(controller: Any, action: str) -> None:
     elif family == "printer" and "printer" in sims:
         sims["printer"].set_state(what)
         controller.submit(lambda: hub.refresh("printer"), lambda result: None)
+    elif family == "headphones" and getattr(controller, "voice", None) is not None:
+        if not isinstance(controller.voice.jack, SimHeadphoneJack):
+            controller.voice.jack = SimHeadphoneJack()
+        controller.voice.jack.plugged_in = what == "in"
     elif family == "platform" and controller.s.demo_server is not None:
         controller.s.demo_server.set_fault("down" if what == "stop" else "none")
     else:

@@ -156,8 +156,10 @@ def read_pack(path: Path, locales_dir: Path = LOCALES_DIR) -> tuple[str, dict[st
         data = blobs.pop(f"clips/{file}", None)
         if data is None:
             raise PackError(f"{key!r}: clip missing")
-        if hashlib.sha256(data).hexdigest() != meta.get("sha256") or not _looks_like_audio(data, m.group(2)):
-            raise PackError(f"{key!r}: clip does not match its hash or is not audio")
+        if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
+            raise PackError(f"{key!r}: clip does not match its hash")
+        if not _looks_like_audio(data, m.group(2)):
+            raise PackError(f"{key!r}: clip is not audio")
         if not SHA_HEX.match(str(meta.get("text_sha", ""))) or meta.get("status") not in STATUSES:
             raise PackError(f"{key!r}: bad text hash or status")
         data_by_key[key] = data
