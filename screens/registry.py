@@ -47,6 +47,7 @@ def _register_all() -> None:
     from screens.technician_events import TechnicianEventsScreen
     from screens.technician_test import TechnicianTestScreen
     from screens.ticket import TicketScreen
+    from screens.video_help import VideoHelpScreen
     from screens.waiting import WaitingScreen
 
     register(StartScreen)
@@ -68,6 +69,7 @@ def _register_all() -> None:
     register(TechnicianScreen)
     register(TechnicianTestScreen)
     register(TechnicianEventsScreen)
+    register(VideoHelpScreen)  # issue 18: the call with remote staff
 
 
 _register_all()

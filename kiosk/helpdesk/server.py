@@ -54,7 +54,25 @@ class Embedded:
 
     def close(self) -> None:
         self.server.should_exit = True
-        self.thread.join(10)
+        if self.thread.is_alive():
+            self.thread.join(10)
+
+
+def start_demo(languages: tuple[str, ...] = ("zh_CN", "bo", "ii", "en")) -> Embedded:
+    """The demo profile's help desk: on loopback, one staff account with a fresh password, started
+    on a thread so the kiosk's first frame does not wait for it. Prints where to log in."""
+    import secrets
+
+    desk = Embedded(Directory())
+    password = secrets.token_urlsafe(9)
+
+    def run() -> None:
+        desk.staff.add("demo", password, "supervisor", languages)
+        desk.start()
+        print(f"video help desk (staff console): {desk.url}/  user demo, password {password}", flush=True)
+
+    threading.Thread(target=run, name="helpdesk-start", daemon=True).start()
+    return desk
 
 
 def main(argv: list[str] | None = None) -> int:

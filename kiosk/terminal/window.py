@@ -61,10 +61,18 @@ def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -
         KC.set("graphics", "height", str(int(h * scale)))
     KC.set("graphics", "resizable", "0")
     app = KioskApp(config, scale=scale, startup_probe=startup_probe, notifier=notifier)
+    desk = None
+    if config.platform.url == "embedded://" and not startup_probe:  # demo: the video help desk on loopback too
+        from kiosk.helpdesk.server import start_demo
+
+        desk = start_demo()
     try:
         app.run()
     except KeyboardInterrupt:
         return 130
+    finally:
+        if desk is not None:
+            desk.close()
     return 0
 
 

@@ -97,7 +97,7 @@ class VideoHelp:
         self._set(replace(self.panel, phase=CONNECTING, staff=staff, camera_on=True, status=Msg("videohelp.connecting")))
 
     def on_connected(self, staff: str) -> None:
-        self._set(replace(self.panel, phase=CALL, staff=staff, camera_on=True, status=Msg("videohelp.camera_on")))
+        self._set(replace(self.panel, phase=CALL, staff=staff, camera_on=True, status=None))  # the indicator says it
 
     def on_highlight(self, item: str) -> None:
         self._set(replace(self.panel, highlight=item))
