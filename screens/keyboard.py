@@ -107,6 +107,7 @@ class HandwritingPad(Widget):
         self.strokes = self.strokes + [[list(p) for p in box_points]]
         if draw:
             self._redraw()
+        self.dispatch("on_stroke", self.strokes)
 
     def on_pos(self, *_: Any) -> None:
         self._redraw()
@@ -124,7 +125,6 @@ class HandwritingPad(Widget):
             for stroke in self.strokes:
                 pts = [v for x, y in stroke for v in (ox + x / 1000 * side, oy + side - y / 1000 * side)]
                 Line(points=pts, width=ui().theme.mm(0.8))
-        self.dispatch("on_stroke", self.strokes)
 
     def clear(self) -> None:
         self.strokes = []
