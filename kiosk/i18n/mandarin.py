@@ -23,12 +23,17 @@ from typing import Any
 
 from kiosk.i18n.translator import LOCALES_DIR
 
-CONVERTER_VERSION = "1"  # part of each generated clip's build tag: a change regenerates the clips
+CONVERTER_VERSION = "2"  # part of each generated clip's build tag: a change regenerates the clips
 HAN = re.compile(r"[\u3400-\u9fff]+")
 SEGMENT = re.compile(r"([\u3400-\u9fff]+)|([A-Za-z][A-Za-z ]*[A-Za-z]|[A-Za-z])|(\d+)|([^\u3400-\u9fffA-Za-z\d]+)")
 # Words of the catalog whose reading pypinyin's phrase table gets wrong (checked by hand).
+# Found by listing every polyphone of the catalog with the reading pypinyin 0.55 picked (重连 and
+# 重试 came out zhòng, 时间长 zhǎng); 还款 is kept as the documented example of the mechanism.
 PHRASES: dict[str, list[list[str]]] = {
     "还款": [["huán"], ["kuǎn"]],
+    "重连": [["chóng"], ["lián"]],
+    "重试": [["chóng"], ["shì"]],
+    "时间长": [["shí"], ["jiān"], ["cháng"]],
 }
 DIGITS = "零一二三四五六七八九"
 TONE_CONTOURS = {"1": ("55",), "2": ("35",), "3": ("214", "21", "35"), "4": ("51", "53")}  # 3->35: sandhi
