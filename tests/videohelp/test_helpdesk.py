@@ -162,3 +162,37 @@ def test_a_waiting_kiosk_rejoins_when_the_help_desk_restarts_and_gives_up_after_
         assert _until(lambda: ev.ended == ["network"], 20), ev.__dict__
     finally:
         client.close()
+
+
+class FakeSocket:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+
+    async def send_json(self, data) -> None:
+        self.sent.append(data)
+
+
+def test_supervisors_see_every_call_and_the_evaluations_agents_only_their_own():
+    import asyncio
+
+    def last(ws):
+        return [m for m in ws.sent if m["t"] == "queue"][-1]
+
+    async def scenario():
+        hub = Hub(Queue(Clock()))
+        agent, other, boss, kiosk = FakeSocket(), FakeSocket(), FakeSocket(), FakeSocket()
+        await hub.staff_join(agent, Staff("ada", "agent", ("zh_CN",)))
+        await hub.staff_join(other, Staff("li", "agent", ("zh_CN",)))
+        await hub.staff_join(boss, Staff("wang", "supervisor", ("zh_CN",)))
+        call = await hub.kiosk_join(kiosk, {"t": "join", "hall": "h", "terminal": "T1", "language": "zh_CN"})
+        await hub.staff_message(agent, {"t": "accept", "call": call.id})
+        assert [c["id"] for c in last(boss)["active"]] == [call.id]
+        assert [c["id"] for c in last(agent)["active"]] == [call.id] and last(other)["active"] == []
+        await hub.staff_message(other, {"t": "hangup", "call": call.id})  # not theirs: ignored
+        assert hub.queue.calls[call.id].state == "active"
+        await hub.staff_message(agent, {"t": "hangup", "call": call.id})
+        assert {"t": "ended", "reason": "staff_hangup"} in kiosk.sent
+        await hub.kiosk_message(call.id, {"t": "evaluation", "level": 5})
+        assert [e["level"] for e in last(boss)["evaluations"]] == [5] and last(agent)["evaluations"] == []
+
+    asyncio.run(scenario())

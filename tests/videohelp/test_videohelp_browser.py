@@ -133,6 +133,15 @@ def test_call_from_kiosk_to_staff_browser(desk):
         until(lambda: events.last("on_highlight") == ("on_highlight", "social"), 10, "the highlight reaches the kiosk")
         browser.wait("return document.querySelector(\"#r-options li[data-id='social']\").classList.contains('highlight')", 5)
 
+        # Acting for the citizen needs their tap: the request waits on the kiosk until they agree.
+        browser.type("#req-service", "social_card")
+        browser.click("#req-start")
+        until(lambda: events.last("on_request") is not None, 10, "the request reaches the kiosk")
+        _, rid, action, arg = events.last("on_request")
+        assert (action, arg) == ("start", "social_card")
+        assert kiosk.agree(rid, True) == {"action": "start", "arg": "social_card"}
+        browser.wait("return document.querySelector('#req-status').innerText.includes('agreed')", 10)
+
         browser.click("#hangup")
         until(lambda: events.last("on_ended") is not None, 10, "the kiosk sees the hang-up")
         assert events.last("on_ended") == ("on_ended", "staff_hangup")
@@ -148,4 +157,20 @@ def test_call_from_kiosk_to_staff_browser(desk):
         assert journal.outbox[0][0] == "evaluation" and journal.outbox[0][1]["staff"] == "ada"
     finally:
         kiosk.close()
+
+    # A second citizen walks away mid-call: the idle rule ends it on both sides.
+    events2 = Recorder()
+    kiosk2 = VideoHelpClient(server.url, hall="h", terminal="T-0043", language="zh_CN", listener=events2,
+                             journal=journal)
+    kiosk2.start()
+    try:
+        browser.wait("return document.querySelector('#waiting tr button.accept') !== null", 10)
+        browser.click("#waiting tr button.accept")
+        until(lambda: kiosk2.state == IN_CALL, 20, "the second call connects")
+        kiosk2.idle("expired")
+        until(lambda: events2.last("on_ended") == ("on_ended", "idle"), 10, "the kiosk ends the call")
+        browser.wait("return window.HELPDESK.ended === 'idle'", 10)
+        assert json.loads(journal.incidents[-1][1])["outcome"] == "idle"
+    finally:
+        kiosk2.close()
     assert time.monotonic() - t_start < 60
