@@ -39,8 +39,9 @@ async def _messages(ws: WebSocket):  # noqa: ANN202 - an async iterator of dicts
 
 
 def build_app(hub: Hub, staff: Directory, *, kiosk_token: str | None = None, secure_cookie: bool = False,
-              tick_s: float = 5.0) -> Starlette:
-    """`kiosk_token`: when set, a kiosk must present it to join (a deployment sets one per site)."""
+              tick_s: float = 5.0, ice_servers: list[dict[str, Any]] | None = None) -> Starlette:
+    """`kiosk_token`: when set, a kiosk must present it to join (a deployment sets one per site).
+    `ice_servers`: STUN/TURN for the console's browser (RTCIceServer dicts; deploy/README.md)."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
 
     def page(request: Request, name: str, status: int = 200, **ctx: Any) -> Response:
@@ -73,7 +74,7 @@ def build_app(hub: Hub, staff: Directory, *, kiosk_token: str | None = None, sec
         who = staff.check(request.cookies.get(COOKIE))
         if who is None:
             return RedirectResponse("/login", status_code=303)
-        return page(request, "console.html", who=who[0], csrf=who[1])
+        return page(request, "console.html", who=who[0], csrf=who[1], ice_servers=ice_servers or [])
 
     async def kiosk_ws(ws: WebSocket) -> None:
         await ws.accept()

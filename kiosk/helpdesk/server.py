@@ -6,6 +6,7 @@ reads the password from standard input (never from the command line, where `ps` 
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import sys
 import threading
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--port", type=int, default=8090)
     s.add_argument("--kiosk-token-file", type=Path, help="kiosks must present this token to join")
     s.add_argument("--secure-cookie", action="store_true", help="behind TLS (every real deployment)")
+    s.add_argument("--ice-servers", type=Path, help="JSON list of RTCIceServer dicts (TURN) for the consoles")
     a = sub.add_parser("add-staff")
     a.add_argument("--staff", type=Path, required=True)
     a.add_argument("name")
@@ -97,7 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     token = args.kiosk_token_file.read_text(encoding="utf-8").strip() if args.kiosk_token_file else None
-    app = build_app(Hub(Queue()), Directory(args.staff), kiosk_token=token, secure_cookie=args.secure_cookie)
+    ice = json.loads(args.ice_servers.read_text(encoding="utf-8")) if args.ice_servers else None
+    app = build_app(Hub(Queue()), Directory(args.staff), kiosk_token=token, secure_cookie=args.secure_cookie,
+                    ice_servers=ice)
     uvicorn.run(app, host=args.host, port=args.port, ws="websockets-sansio")
     return 0
 

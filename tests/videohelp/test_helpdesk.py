@@ -76,7 +76,8 @@ def test_websocket_guards_and_staff_leaving_ends_the_call():
     staff = Directory()
     staff.add("ada", PW, "agent", ("zh_CN",))
     hub = Hub(Queue())
-    app = build_app(hub, staff, kiosk_token="site-token")
+    turn = [{"urls": ["turns:turn.example:443?transport=tcp"], "username": "u", "credential": "c"}]
+    app = build_app(hub, staff, kiosk_token="site-token", ice_servers=turn)
     with TestClient(app) as http:
         with pytest.raises(WebSocketDisconnect), http.websocket_connect("/ws/staff"):
             pass  # no session: refused
@@ -86,6 +87,7 @@ def test_websocket_guards_and_staff_leaving_ends_the_call():
                 k.receive_json()  # wrong site token: closed
         assert http.post("/login", data={"user": "ada", "password": PW}, follow_redirects=False).status_code == 303
         cookie = {"cookie": f"{COOKIE}={http.cookies[COOKIE]}"}
+        assert "turns:turn.example:443?transport=tcp" in http.get("/").text  # the console's ICE servers
         with pytest.raises(WebSocketDisconnect), \
                 http.websocket_connect("/ws/staff", headers={**cookie, "origin": "http://evil.example"}):
             pass  # another site's page cannot use the staff member's session
