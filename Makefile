@@ -66,6 +66,7 @@ bench: setup
 	$(XVFB) $(VPY) bench/ime.py
 	$(VPY) bench/receipt.py
 	$(VPY) bench/fleet.py --terminals 500
+	$(VPY) bench/console.py --terminals 5000
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
 	$(XVFB) $(VPY) bench/latency.py
 	$(XVFB) $(VPY) bench/ui_soak.py --sessions 2000 --warmup 200
