@@ -30,6 +30,7 @@ from kiosk_fleet.console.db import Alarm, Audit, CommandRow, Rollout, Terminal, 
 
 HERE = Path(__file__).parent
 COOKIE = "kiosk_console"
+MAX_FANOUT = 2000  # terminals one command to a filter may address
 Publish = Callable[[str, dict[str, Any]], None]
 
 
@@ -64,6 +65,18 @@ class Console:
         db.flush()
         self.publish(terminal, envelope)
         return row
+
+    def send_filtered(self, db: Session, user: str, f: queries.Filters, cmd: str, args: dict[str, Any]) -> list[CommandRow]:
+        """One command to every terminal the filter selects (each validated, recorded and acked
+        on its own); refused above MAX_FANOUT terminals so a slip cannot address a province."""
+        ids = queries.matching_ids(db, f, MAX_FANOUT + 1)
+        if not ids:
+            raise ValueError("no terminal matches the filter")
+        if len(ids) > MAX_FANOUT:
+            raise ValueError(f"more than {MAX_FANOUT} terminals match; narrow the filter")
+        audit(db, self.wall(), user, "command_filter", cmd,
+              {"filter": {k: v for k, v in vars(f).items() if v}, "terminals": len(ids)})
+        return [self.send(db, user, tid, cmd, args) for tid in ids]
 
     def tick(self) -> None:
         """Alarms and rollouts; called after each ingest batch and every few seconds."""
@@ -151,6 +164,16 @@ def build_app(console: Console) -> Starlette:
             return render(request, "_flash.html", who, status=400, error=f"not sent: {msg}")
         return render(request, "_flash.html", who, message=f"{cmd} sent (id {row.id[:8]}); the ack shows below")
 
+    async def command_filter(request: Request, db: Session, who: Who) -> Response:
+        form = request.state.form
+        cmd = str(form.get("cmd", ""))
+        try:
+            rows = console.send_filtered(db, who.user, queries.Filters.of(form), cmd, commands.parse_form(cmd, form))
+        except (protocol.Refused, protocol.Invalid, ValueError) as e:
+            msg = getattr(e, "reason", str(e))
+            return render(request, "_flash.html", who, status=400, error=f"not sent: {msg}")
+        return render(request, "_flash.html", who, message=f"{cmd} sent to {len(rows)} terminals; acks show on each terminal's page")
+
     async def alarm_list(request: Request, db: Session, who: Who) -> Response:
         show_all = request.query_params.get("all") == "1"
         q = select(Alarm).order_by(Alarm.raised_at.desc()).limit(500)
@@ -225,6 +248,7 @@ def build_app(console: Console) -> Starlette:
         Route("/", guarded("viewer", overview)),
         Route("/terminals/{tid}", guarded("viewer", terminal)),
         Route("/terminals/{tid}/commands", guarded("operator", command), methods=["POST"]),
+        Route("/commands", guarded("operator", command_filter), methods=["POST"]),
         Route("/alarms", guarded("viewer", alarm_list)),
         Route("/alarms/{aid:int}/ack", guarded("operator", alarm_ack), methods=["POST"]),
         Route("/rollouts", guarded("viewer", rollout_list)),

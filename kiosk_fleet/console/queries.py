@@ -42,8 +42,7 @@ class Filters:
         return cls(**{k: str(params.get(k, ""))[:64] for k in ("state", "hall", "prefecture", "q")})
 
 
-def overview(db: Session, f: Filters, now: float) -> dict[str, Any]:
-    health = health_expr().label("health")
+def _where(f: Filters) -> list[Any]:
     where = []
     if f.hall:
         where.append(Terminal.hall == f.hall)
@@ -53,6 +52,17 @@ def overview(db: Session, f: Filters, now: float) -> dict[str, Any]:
         where.append(Terminal.id.contains(f.q, autoescape=True))
     if f.state:
         where.append(health_expr() == f.state)
+    return where
+
+
+def matching_ids(db: Session, f: Filters, limit: int) -> list[str]:
+    """The terminals a filter selects (the overview's rules), at most `limit`."""
+    return list(db.scalars(select(Terminal.id).where(*_where(f)).order_by(Terminal.id).limit(limit)))
+
+
+def overview(db: Session, f: Filters, now: float) -> dict[str, Any]:
+    health = health_expr().label("health")
+    where = _where(f)
     by_hall = db.execute(
         select(Terminal.prefecture, Terminal.county, Terminal.hall,
                func.count().label("total"),

@@ -254,3 +254,22 @@ def test_outbox_growing_alarm(console, clock):
     feed(console, telemetry(tid, clock() + 60, 10, journal={"outbox_pending": 12}))  # draining again
     with console.factory.begin() as db:
         assert "outbox_growing" not in alarms.evaluate(db, clock() + 60)
+
+
+def test_a_command_to_a_filter_of_terminals(console):
+    """The overview's filter selects the terminals; each gets its own validated, recorded command."""
+    for tid in ("ganzi-luhuo-0001", "ganzi-luhuo-0002", "aba-maerkang-0001"):
+        feed(console, (f"kiosk/{tid}/status", {"state": "online", "since": console.wall()}))
+    client = login(console, "otto")
+    page = client.get("/?hall=ganzi-luhuo").text
+    assert 'hx-post="/commands"' in page and 'name="hall" value="ganzi-luhuo"' in page
+    tok = csrf_of(client)
+    r = client.post("/commands", data={"hall": "ganzi-luhuo", "cmd": "set_maintenance", "arg.on": "true", "csrf": tok})
+    assert r.status_code == 200 and "sent to 2 terminals" in r.text
+    assert sorted(t for t, _e in console.sent) == ["ganzi-luhuo-0001", "ganzi-luhuo-0002"]
+    assert len({e["id"] for _t, e in console.sent}) == 2
+    assert client.post("/commands", data={"hall": "nowhere", "cmd": "diag", "csrf": tok}).status_code == 400
+    assert client.post("/commands", data={"hall": "ganzi-luhuo", "cmd": "shell", "csrf": tok}).status_code == 400
+    assert login(console, "vera").post("/commands", data={"cmd": "diag"}).status_code == 403  # viewers cannot
+    assert len(console.sent) == 2
+    assert 'hx-post="/terminals/ganzi-luhuo-0001/commands"' in client.get("/terminals/ganzi-luhuo-0001").text
