@@ -25,6 +25,10 @@ LEVELS = ("5", "4", "3", "2", "1")  # very satisfied .. very dissatisfied, best 
 GOOD_REASONS = ("fast", "easy", "clear_guidance", "my_language", "receipt_ok")
 BAD_REASONS = ("slow", "hard_to_use", "unclear", "no_language", "device_fault", "wrong_info", "not_solved")
 REASONS_REQUIRED_BELOW = 3  # a bad evaluation (1-2) names at least one reason, as the national rules ask
+# SWITCH (issue 15 #7): the comment step is off until the on-screen keyboard (screens/keyboard.py,
+# view kind "text") is tested for it: the digits-only keypad offered a comment box nobody could
+# write in. Set True to ask for the comment on the keyboard; `submit` then leads to it.
+COMMENT_STEP = False
 
 
 class Evaluate:
@@ -101,20 +105,23 @@ class Evaluate:
         elif event == "choose" and option == "submit":
             if (self.level or 0) < REASONS_REQUIRED_BELOW and not self.reasons:
                 return  # the option is disabled; a stray tap changes nothing
-            self.goto("evaluate_comment")
+            if COMMENT_STEP:
+                self.goto("evaluate_comment")
+            else:
+                self._store_evaluation("")
         elif event == "choose" and option in self.reason_ids():
             # A screen without multi-select support sends taps as "choose": treat as a toggle.
             self.on_evaluate_reasons("toggle", data)
 
     # comment ---------------------------------------------------------------------------------
     def enter_evaluate_comment(self) -> View:
-        return View("keypad", Msg("evaluation.comment.title"), Msg("evaluation.comment.body"),
+        # Reached only with COMMENT_STEP on: the keyboard (kind "text") sends "comment" {text}.
+        return View("text", Msg("evaluation.comment.title"), Msg("evaluation.comment.body"),
                     options=(Option("skip", Msg("action.skip")),),
-                    data={"input": "text", "letters": "", "max_len": MAX_COMMENT, "pattern": "", "prefix": "", "text": "",
-                          "optional": True, "notice": None, "reason": None})
+                    data={"event": "comment", "max_len": MAX_COMMENT, "text": "", "optional": True})
 
     def on_evaluate_comment(self, event: str, data: dict[str, Any]) -> None:
-        if event == "keypad":
+        if event in ("comment", "keypad"):
             self._store_evaluation(str(data.get("text", "")))
         elif event == "choose" and data.get("option") in ("skip", "submit"):
             self._store_evaluation("")

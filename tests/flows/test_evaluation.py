@@ -25,12 +25,11 @@ def test_standalone_evaluation_is_journaled_and_queued(harness):
     h.send("toggle", option="fast")
     assert h.view.data["selected"] == ("easy",)
     h.choose("submit")
-    assert h.view.kind == "keypad" and h.view.data["optional"] is True
-    h.send("keypad", text="very good")
-    assert h.outcome == COMPLETED
+    # No comment box while the keyboard is switched off for it (issue 15 #7): submit stores.
+    assert h.outcome == COMPLETED and h.step != "evaluate_comment"
     ev = h.journal.rows("evaluations")[-1]
     assert ev["flow"] is None and ev["level"] == 5 and json.loads(ev["reasons"]) == ["easy"]
-    assert ev["comment"] == "very good"
+    assert ev["comment"] == ""
     item = h.journal.rows("outbox")[-1]
     payload = json.loads(item["payload"])
     assert item["kind"] == "evaluation" and payload["subject"] == "counter" and payload["level"] == 5
@@ -53,7 +52,32 @@ def test_a_bad_rating_needs_a_reason(harness):
     assert h.outcome == COMPLETED
 
 
-def test_a_comment_keeps_no_personal_data(harness):
+def test_no_view_offers_a_comment_box_that_cannot_be_written(harness):
+    """Issue 15 #7: the comment step asked for words on a digits-only keypad. Switched off, no
+    step of the evaluation is a keypad; switched on, the comment is asked on the keyboard."""
+    h = harness(FLOW)
+    h.choose("hall")
+    kinds = [h.view.kind]
+    h.choose("2")
+    kinds.append(h.view.kind)
+    h.send("toggle", option="slow")
+    h.choose("submit")
+    assert "keypad" not in kinds and h.outcome == COMPLETED
+
+
+def test_the_switched_on_comment_uses_the_keyboard(harness, monkeypatch):
+    monkeypatch.setattr("flows.evaluate.COMMENT_STEP", True)
+    h = harness(FLOW)
+    h.choose("hall")
+    h.choose("4")
+    h.choose("submit")
+    assert h.step == "evaluate_comment" and h.view.kind == "text" and h.view.data["event"] == "comment"
+    h.send("comment", text="very good")
+    assert h.outcome == COMPLETED and h.journal.rows("evaluations")[-1]["comment"] == "very good"
+
+
+def test_a_comment_keeps_no_personal_data(harness, monkeypatch):
+    monkeypatch.setattr("flows.evaluate.COMMENT_STEP", True)
     h = harness("real_estate_query")
     h.send("card_read", identity=identity())
     h.send("face_captured", jpeg=JPEG)
@@ -62,7 +86,7 @@ def test_a_comment_keeps_no_personal_data(harness):
     h.send("toggle", option="slow")
     h.choose("submit")
     name, _, number = secrets_of()[0], None, secrets_of()[2]
-    h.send("keypad", text=f"{name} {number} 13800138000 slow")
+    h.send("comment", text=f"{name} {number} 13800138000 slow")
     assert h.outcome == COMPLETED
     comment = h.journal.rows("evaluations")[-1]["comment"]
     assert name not in comment and number not in comment and "13800138000" not in comment
