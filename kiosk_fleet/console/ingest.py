@@ -30,6 +30,7 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.remote import protocol
@@ -205,7 +206,11 @@ def apply_messages(session: Session, messages: Iterable[Message]) -> int:
     # finds a terminal without a query (and without an autoflush) only while it is alive.
     held: list[Terminal] = []
     if ids:
-        held = list(session.scalars(select(Terminal).where(Terminal.id.in_(ids))))
+        # FOR UPDATE in id order: two workers whose batches share terminals (every worker takes
+        # every status) lock them in the same order, so they wait for each other instead of
+        # deadlocking mid-batch (the bench hit that with 2 workers and 5,000 terminals).
+        held = list(session.scalars(select(Terminal).where(Terminal.id.in_(ids)).order_by(Terminal.id)
+                                    .with_for_update()))
         for d in session.scalars(select(Device).where(Device.terminal_id.in_(ids))):
             devices_of.setdefault(d.terminal_id, {})[d.name] = d
     for leaf, terminal_id, data, received in parsed:
@@ -283,8 +288,7 @@ class Ingest:
                     break
                 batch.append(item)
             try:
-                with self.factory.begin() as session:
-                    self.stats["applied"] += apply_messages(session, batch)
+                self._apply_with_retry(batch)
                 self.stats["batches"] += 1
                 now = self.wall()
                 for t, payload, _r in batch:
@@ -297,6 +301,20 @@ class Ingest:
                 log.exception("console ingest: batch of %d failed", len(batch))
             for fn in self.listeners:
                 fn()
+
+    def _apply_with_retry(self, batch: list[Message], attempts: int = 3) -> None:
+        """A deadlock or serialization failure (another worker, a new terminal inserted by both)
+        rolls the whole batch back: apply it again rather than lose it (the writes are idempotent)."""
+        for attempt in range(attempts):
+            try:
+                with self.factory.begin() as session:
+                    self.stats["applied"] += apply_messages(session, batch)
+                return
+            except OperationalError as e:
+                if attempt == attempts - 1 or getattr(e.orig, "sqlstate", "") not in ("40P01", "40001"):
+                    raise
+                self.stats["retries"] = self.stats.get("retries", 0) + 1
+                log.info("console ingest: batch of %d retried after %s", len(batch), type(e.orig).__name__)
 
     def lag_p95(self) -> float | None:
         if not self.lags:
