@@ -42,7 +42,7 @@ def when(iso: str) -> str:
 class ApplicationProgressFlow(Evaluate, ServiceFlow):
     id = "application_progress"
     title = Msg("flow.application_progress.title")
-    needs = ()
+    needs = ("platform",)
     initial = "scan"
 
     def __init__(self, ctx: Any) -> None:

@@ -94,3 +94,10 @@ def receipt_rows(ctx: Any, rows: Any) -> list[Any]:
         key, key_zh = ctx.tr_pair(label)
         out.append(Row(key, ctx.tr(value), key_zh))
     return out
+
+
+def printer_usable(ctx: Any) -> bool:
+    """Whether the printer can print now (unknown counts as yes: the print step will say)."""
+    status_of = getattr(ctx, "device_status", None)
+    status = status_of("printer") if callable(status_of) else None
+    return status is None or bool(status.usable)

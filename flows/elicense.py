@@ -22,7 +22,7 @@ from kiosk.i18n.translator import Msg, Plain, Text
 class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "elicense_print"
     title = Msg("flow.elicense_print.title")
-    needs = ("printer",)
+    needs = ("printer", "platform")
     initial = "identify"
 
     def __init__(self, ctx: Any) -> None:

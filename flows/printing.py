@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from devices.printer.document import Document
 from flows.base import PRINT, RESULT
-from flows.common import print_journaled, refresh_view
+from flows.common import print_journaled, printer_usable, refresh_view
 from flows.engine import Option, View
 from kiosk.i18n.translator import Msg
 
@@ -65,9 +65,7 @@ class Printing:
                     data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error})
 
     def _printer_usable(self) -> bool:
-        status_of = getattr(self.ctx, "device_status", None)
-        status = status_of("printer") if callable(status_of) else None
-        return status is None or bool(status.usable)
+        return printer_usable(self.ctx)
 
     def on_printed(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:

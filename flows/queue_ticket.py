@@ -12,7 +12,7 @@ from typing import Any
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Row, Title
 from flows.base import INPUT, PLATFORM, PRINT, RESULT
-from flows.common import footer, platform_error_texts, print_journaled
+from flows.common import footer, platform_error_texts, print_journaled, printer_usable, refresh_view
 from flows.engine import COMPLETED, TIMED_OUT, Flow, Option, Step, View
 from flows.evaluate import Evaluate
 from kiosk.platform.api import QueueType, Ticket
@@ -23,7 +23,7 @@ from kiosk.i18n.languages import is_bilingual
 class QueueTicketFlow(Evaluate, Flow):
     id = "queue_ticket"
     title = Msg("flow.queue_ticket.title")
-    needs = ("printer",)
+    needs = ("platform",)  # paper out: the number on screen with its QR code (issue 15 #5)
     initial = "loading"
 
     def __init__(self, ctx: Any) -> None:
@@ -36,6 +36,7 @@ class QueueTicketFlow(Evaluate, Flow):
         self.types: list[QueueType] = []
         self.ticket: Ticket | None = None
         self.printed = False
+        self.print_error: str | None = None
         self._keys: dict[str, str] = {}
 
     def plan(self) -> tuple[tuple[str, str], ...]:
@@ -82,7 +83,10 @@ class QueueTicketFlow(Evaluate, Flow):
                 "terminal": self.ctx.config.terminal.id, "type": self.ticket.type_id,
                 "number": self.ticket.number, "session": self.ctx.session.id,
             }, idempotency_key=f"ticket-{self.ticket.number}-{self.ctx.session.id}")
-            self.goto("printing")
+            if printer_usable(self.ctx):
+                self.goto("printing")
+            else:  # paper out: the number and its QR code on screen, no print attempt that must fail
+                self.goto("ticket", print_error="printer_unavailable")
         elif event == "failed":
             self._platform_failed(data["error"])
 
@@ -123,8 +127,9 @@ class QueueTicketFlow(Evaluate, Flow):
         t = self.ticket
         assert t is not None
         body = Msg("queue.ticket.printed") if print_error is None else Msg("queue.ticket.not_printed")
+        self.print_error = print_error
         options = [self.evaluate_option(), Option("done", Msg("action.done"))]
-        if print_error is not None:
+        if print_error is not None and printer_usable(self.ctx):  # it returns with the printer
             options.insert(0, Option("reprint", Msg("action.reprint")))
         return View("ticket", Msg("queue.ticket.title"), body, options=tuple(options), data={
             "number": t.number, "qr": t.verify_url, "type_title": t.title,
@@ -133,7 +138,10 @@ class QueueTicketFlow(Evaluate, Flow):
 
     def on_ticket(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint":
-            self.goto("printing")
+            if printer_usable(self.ctx):
+                self.goto("printing")
+        elif event == "device_status" and data.get("name") == "printer" and self.print_error is not None:
+            refresh_view(self, self.enter_ticket(self.print_error))
         else:
             self.handle_final(event, data)
 

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Title
 from flows.base import PLATFORM, RESULT, ServiceFlow
-from flows.common import footer, receipt_rows
+from flows.common import footer, printer_usable, receipt_rows, refresh_view
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
@@ -33,7 +33,7 @@ def property_rows(n: int, p: Property) -> list[tuple[Text, Text]]:
 class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "real_estate_query"
     title = Msg("flow.real_estate_query.title")
-    needs = ("printer",)
+    needs = ("platform",)  # paper out: the result on screen with its QR code (issue 15 #5)
     initial = "identify"
 
     def plan(self) -> Sequence[tuple[str, str]]:
@@ -68,13 +68,22 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     def enter_properties(self) -> View:
         count = len(self.record().properties)
         body = Msg("re.list.body", count=count) if count else Msg("re.list.none")
-        return View("result", Msg("re.list.title"), body,
-                    options=self.final_options(Option("print", Msg("action.print"))),
-                    data={"rows": self.rows(), "qr": None, "count": count})
+        if printer_usable(self.ctx):
+            return View("result", Msg("re.list.title"), body,
+                        options=self.final_options(Option("print", Msg("action.print"))),
+                        data={"rows": self.rows(), "qr": None, "count": count})
+        # Paper out (issue 15 #5): the result stays on screen with its verification QR code to
+        # carry on a phone; printing comes back with the printer (device_status below).
+        return View("result", Msg("re.list.title"), Msg("re.list.no_printer", result=body),
+                    options=self.final_options(), data={"rows": self.rows(), "qr": self.record().verify_url,
+                                                        "count": count})
 
     def on_properties(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "print":
-            self.goto("printing")
+            if printer_usable(self.ctx):
+                self.goto("printing")
+        elif event == "device_status" and data.get("name") == "printer":
+            refresh_view(self, self.enter_properties())
         else:
             self.handle_final(event, data)
 

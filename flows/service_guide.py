@@ -25,7 +25,7 @@ MAX_QUERY = 20
 class ServiceGuideFlow(Printing, Evaluate, ServiceFlow):
     id = "service_guide"
     title = Msg("flow.service_guide.title")
-    needs = ()
+    needs = ("platform",)
     initial = "loading"
 
     def __init__(self, ctx: Any) -> None:

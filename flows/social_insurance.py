@@ -28,7 +28,7 @@ def period_label(period: Period) -> Msg:
 class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "social_insurance_certificate"
     title = Msg("flow.social_insurance_certificate.title")
-    needs = ("printer",)
+    needs = ("printer", "platform")
     initial = "identify"
 
     def __init__(self, ctx: Any) -> None:

@@ -26,6 +26,11 @@ FIXED_REASONS = frozenset({
     "status_unavailable", "disconnected", "sam_out_of_service", "line_errors", "pcscd_down", "no_reader",
     "cannot_open", "no_frames", "stalled", "read_failed", "not_opened", "not_built",
 })
+# The platform client's failure codes (kiosk/platform/api.py), named in words like the devices'.
+PLATFORM_REASONS = frozenset({"unreachable", "timeout", "server_error", "rejected", "bad_reply", "platform_error"})
+# Codes with words (tech.reason.<code>): shown as "words, code x" instead of the bare enum (issue
+# 15 #6); any other code is shown as it is.
+REASON_WORDS = FIXED_REASONS | PLATFORM_REASONS
 EVENTS_SHOWN = 30
 LOG_LINES_SHOWN = 30
 LOG_TAIL_BYTES = 64 * 1024
@@ -33,6 +38,13 @@ LOG_TAIL_BYTES = 64 * 1024
 
 def fix_for(reason: str) -> Msg:
     return Msg(f"tech.fix.{reason}") if reason in FIXED_REASONS else Msg("tech.fix.other", code=reason or "-")
+
+
+def reason_text(code: str) -> Text:
+    """A fault code in words with the code beside it (what the manual and `kiosk diag` call it)."""
+    if code in REASON_WORDS:
+        return Msg("tech.code", words=Msg(f"tech.reason.{code}"), code=Plain(code))
+    return Plain(code or "-")
 
 
 def device_name(name: str) -> Msg:
@@ -57,7 +69,7 @@ class DeviceRow:
         """The reason in words with its code, and what to do about it; None when ok."""
         if self.state == "ok":
             return None
-        return Msg("tech.device.problem", code=Plain(self.reason or "-"), fix=fix_for(self.reason))
+        return Msg("tech.device.problem", code=reason_text(self.reason), fix=fix_for(self.reason))
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,17 @@ def paper_line(estimate: Mapping[str, float] | None) -> Msg:
     return Msg("tech.paper.left", metres=Plain(f"{left_m:.1f}"), percent=percent)
 
 
-def platform_line(error: str | None) -> Msg:
-    return Msg("tech.platform.ok") if error is None else Msg("tech.platform.down", code=Plain(error))
+def platform_line(error: str | None, status: Any = None) -> Msg:
+    """The platform as the live health check (`status`, start_menu._health_tick) and the catalog
+    load (`error`) last saw it: "ok" only when both agree (issue 15 #4: it said ok throughout an
+    outage that began after the start)."""
+    if status is not None and not status.usable:
+        return Msg("tech.platform.down", code=reason_text(status.reason))
+    if error is not None:
+        return Msg("tech.platform.down", code=reason_text(error))
+    if status is not None and status.state != "ok":
+        return Msg("tech.platform.degraded", code=Plain(status.reason or "-"))
+    return Msg("tech.platform.ok")
 
 
 def update_line(install_root: str | Path | None) -> Msg:
@@ -121,10 +142,10 @@ def counters_line(stats: Mapping[str, Any]) -> Msg:
 
 
 def build_dashboard(*, statuses: Mapping[str, Any], stats: Mapping[str, Any], paper: Mapping[str, float] | None,
-                    platform_error: str | None, version: str, install_root: str | Path | None,
+                    platform_error: str | None, version: str, platform: Any = None, install_root: str | Path | None,
                     maintenance: bool, now_mono: float, now_wall: datetime,
                     last_test: Text | None = None) -> Dashboard:
-    lines: list[Text] = [counters_line(stats), paper_line(paper), platform_line(platform_error),
+    lines: list[Text] = [counters_line(stats), paper_line(paper), platform_line(platform_error, platform),
                          Msg("tech.version", version=Plain(version)), update_line(install_root)]
     if maintenance:
         lines.append(Msg("tech.maintenance.active"))
@@ -207,7 +228,7 @@ class DeviceTest:
 
 def status_result(status: Any) -> list[Text]:
     lines: list[Text] = [Msg("tech.test.status_line", state=Msg(f"tech.state.{status.state}"),
-                             code=Plain(status.reason or "-"))]
+                             code=reason_text(status.reason))]
     if status.state != "ok":
         lines.append(fix_for(status.reason))
     return lines
@@ -229,4 +250,4 @@ def code_result(symbology: str, text: str) -> list[Text]:
 
 
 def failure_result(reason: str) -> list[Text]:
-    return [Msg("tech.test.failed", code=Plain(reason or "-")), fix_for(reason)]
+    return [Msg("tech.test.failed", code=reason_text(reason)), fix_for(reason)]

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from devices.status import OK, DeviceStatus
 from flows.engine import FlowRunner, View, WorkResult
 from flows.ports import FlowContext
 from flows.registry import FLOWS
@@ -49,6 +50,11 @@ class Controller(StartMenu, DeviceRouting, Intents):
         self.catalog: list[Any] | None = None
         self.catalog_error: str | None = None
         self._catalog_next = float("inf")  # the first load is asked for by the app (see on_start)
+        # The platform's health as a device status (start_menu._health_tick): assumed ok until
+        # the first check says otherwise, so a start-up is not greyed for a check in flight.
+        self.platform_status = DeviceStatus(OK, since=self.clock.monotonic())
+        self._health_next = 0.0
+        self._health_busy = False
         self._outbox_next = 0.0
         self._done_deadline: float | None = None
         self._return_to: str = "start"
@@ -187,6 +193,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
             self.go_start()
         if self.catalog is None and now >= self._catalog_next:
             self.load_catalog()
+        self._health_tick(now)
         if now >= self._outbox_next:
             self._outbox_next = now + OUTBOX_EVERY_S
             self.outbox.schedule(self.submit)  # never a second run queued behind a slow one

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from devices.status import DEGRADED, FAULT, OK, DeviceStatus
 from flows.engine import Option, WorkResult
 from flows.registry import FLOWS
 from kiosk.i18n.translator import Msg
@@ -13,6 +14,11 @@ from kiosk.i18n.translator import Msg
 log = logging.getLogger(__name__)
 
 CATALOG_RETRY_S = 30.0
+# Platform health, watched live like the devices (issue 15 #4: an outage after start showed
+# nothing). While it answers, a light GET every HEALTH_EVERY_S; while it does not, sooner, so the
+# tiles come back within seconds of the platform. Never more than one check in flight.
+HEALTH_EVERY_S = 10.0
+HEALTH_RETRY_S = 5.0
 
 
 class StartMenu:
@@ -39,6 +45,42 @@ class StartMenu:
             log.warning("catalog not loaded: %s", self.catalog_error)
         if self.root.current == "start":
             self._build_start()
+
+    # -- platform health ---------------------------------------------------------------------
+    def _health_tick(self, now: float) -> None:
+        if self._health_busy or now < self._health_next:
+            return
+        self._health_busy = True
+        self.submit(self.s.platform.health, self._health_done)
+
+    def _health_done(self, result: WorkResult) -> None:
+        self._health_busy = False
+        was = self.platform_status
+        if result.ok and str(result.value.get("status", "ok")) == "ok":
+            state, reason = OK, ""
+        elif result.ok:  # it answers but says it is not well: degraded, services still offered
+            state, reason = DEGRADED, f"platform_{str(result.value.get('status'))[:20]}"
+        else:
+            state, reason = FAULT, str(getattr(result.error, "reason", "") or "platform_error")
+        now = self.clock.monotonic()
+        self._health_next = now + (HEALTH_EVERY_S if state != FAULT else HEALTH_RETRY_S)
+        if (state, reason) == (was.state, was.reason):
+            return
+        self.platform_status = DeviceStatus(state, reason, since=now)
+        if state == OK:
+            log.info("platform answers again")
+        else:
+            log.warning("platform health: %s %s", state, reason)
+        try:
+            self.s.journal.incident("platform_health", f"{state} {reason}".strip())
+        except Exception as e:  # noqa: BLE001 - a full disk: the journal's own path handles it
+            self.journal_failed(e)
+        if state == OK and self.catalog is None:
+            self.load_catalog()  # back: the catalog now, not at the next retry
+        if self.root.current == "start":
+            self._build_start()
+        if self.runner is not None:
+            self.runner.send("device_status", name="platform", state=state, reason=reason)
 
     def _item_option(self, item: Any) -> Option | None:
         """A tile for a catalog item: enabled, greyed with the reason, or None when this software
@@ -82,12 +124,15 @@ class StartMenu:
         else:
             # No catalog: offer what this terminal can still do, and say why the rest is missing.
             sections = [featured]
+            down = self.catalog_error or not self.platform_status.usable
             start.notice = (Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
-                            if self.catalog_error else Msg("start.loading"))
+                            if down else Msg("start.loading"))
         start.sections = sections
 
     def _devices_down_notice(self) -> Msg | None:
-        """While a device some services need is down: which, and where to go instead."""
+        """While a device (or the platform) some services need is down: which, and where to go."""
+        if not self.platform_status.usable:
+            return Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
         for need in sorted({n for flow in FLOWS.values() for n in flow.needs}):
             status = self.device_status(need)
             if status is not None and not status.usable:
@@ -109,5 +154,8 @@ class StartMenu:
         return None
 
     def device_status(self, name: str) -> Any:
+        """A device's status, or the platform's (watched by _health_tick) for "platform"."""
+        if name == "platform":
+            return self.platform_status
         return self.s.hub.status(name)
 

@@ -99,7 +99,7 @@ class TechnicianDesk:
         fleet = self.cfg.fleet_config if self.cfg.fleet else None
         board = tech.build_dashboard(
             statuses=self.s.hub.statuses(), stats=self.journal.stats(), paper=self.journal.paper_estimate(),
-            platform_error=self.c.catalog_error, version=__version__,
+            platform_error=self.c.catalog_error, platform=self.c.platform_status, version=__version__,
             install_root=fleet.install_root if fleet is not None else None,
             maintenance=self.c.maintenance, now_mono=self.c.clock.monotonic(), now_wall=self.c.clock.now(),
             last_test=self.last_test)
