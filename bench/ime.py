@@ -88,7 +88,7 @@ CHILD = textwrap.dedent("""
 
 
 def child(kind: str, arg: str = "") -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, kind, arg], capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, "-c", CHILD, kind, arg], capture_output=True, text=True, timeout=300, check=False)
     if out.returncode:
         raise SystemExit(f"bench/ime.py: {kind} failed: {out.stderr.strip()[-500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

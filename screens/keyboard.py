@@ -9,7 +9,8 @@ TextInput breaks Tibetan stacks. Engines are kiosk/ime's (the same the CLI contr
 
 Events: on_change(text) after every edit, on_submit(text) on OK.
 
-KeyboardScreen shows it for a flow view of kind "text": View.data "modes" (the modes offered,
+KeyboardScreen shows it for flow views of kind "text" and "search" (the service guide's search:
+the results are the view's options, above the keys; OK sends "search" {query}). View.data "modes" (the modes offered,
 default all), "mode" (default: the language's), "max_len", "text" (typed so far), "words" (what the
 Tibetan/Yi strip completes to), "event" (sent on OK with {text}, default "text"), "keys" (key names
 pressed on show: for renders and demos).
@@ -17,17 +18,21 @@ pressed on show: for renders and demos).
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Sequence
+from typing import Any
 
-from kivy.event import EventDispatcher  # noqa: F401 - kv rules
-from kivy.graphics import Color, Line
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    OptionProperty,
+    StringProperty,
+)
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
-from kivy.uix.widget import Widget
 
 from kiosk.ime import tibetan, yi
 from screens.base import KioskScreen, load_kv
+from screens.keyboard_pad import HandwritingPad  # noqa: F401 - the kv rule uses it
 from screens.ui import ui
 from screens.widgets import markup_runs
 
@@ -55,80 +60,6 @@ def engine(name: str) -> Any:
             from kiosk.ime.handwriting import Recognizer
             _engines[name] = Recognizer()
     return _engines[name]
-
-
-class HandwritingPad(Widget):
-    """Finger strokes, scaled into the recogniser's 0-1000 box; `on_stroke` after each one."""
-
-    strokes = ListProperty([])
-
-    def __init__(self, **kw: Any) -> None:
-        self.register_event_type("on_stroke")
-        super().__init__(**kw)
-        self._current: list[list[float]] | None = None
-
-    def on_stroke(self, strokes: list) -> None:
-        pass
-
-    def box_point(self, x: float, y: float) -> list[float]:
-        side = max(1.0, min(self.width, self.height))
-        ox, oy = self.center_x - side / 2, self.center_y - side / 2
-        # the recogniser's y grows downwards, Kivy's upwards
-        return [max(0.0, min(1000.0, (x - ox) / side * 1000)), max(0.0, min(1000.0, (oy + side - y) / side * 1000))]
-
-    def on_touch_down(self, touch: Any) -> bool:
-        if not self.collide_point(*touch.pos):
-            return False
-        touch.grab(self)
-        self._current = [self.box_point(*touch.pos)]
-        with self.canvas:
-            Color(*ui().theme.color("text"))
-            touch.ud["line"] = Line(points=list(touch.pos), width=ui().theme.mm(0.8))
-        return True
-
-    def on_touch_move(self, touch: Any) -> bool:
-        if touch.grab_current is not self or self._current is None:
-            return False
-        self._current.append(self.box_point(*touch.pos))
-        if "line" in touch.ud:
-            touch.ud["line"].points += list(touch.pos)
-        return True
-
-    def on_touch_up(self, touch: Any) -> bool:
-        if touch.grab_current is not self or self._current is None:
-            return False
-        touch.ungrab(self)
-        self.add_stroke(self._current, draw=False)  # already drawn as the finger moved
-        self._current = None
-        return True
-
-    def add_stroke(self, box_points: Sequence[Sequence[float]], draw: bool = True) -> None:
-        """A stroke in box coordinates (also how tests and the CLI's strokes are replayed)."""
-        self.strokes = self.strokes + [[list(p) for p in box_points]]
-        if draw:
-            self._redraw()
-        self.dispatch("on_stroke", self.strokes)
-
-    def on_pos(self, *_: Any) -> None:
-        self._redraw()
-
-    def on_size(self, *_: Any) -> None:
-        self._redraw()
-
-    def _redraw(self) -> None:
-        """Strokes are kept in box coordinates: drawn again wherever the layout puts the pad."""
-        self.canvas.clear()
-        side = max(1.0, min(self.width, self.height))
-        ox, oy = self.center_x - side / 2, self.center_y - side / 2
-        with self.canvas:
-            Color(*ui().theme.color("text"))
-            for stroke in self.strokes:
-                pts = [v for x, y in stroke for v in (ox + x / 1000 * side, oy + side - y / 1000 * side)]
-                Line(points=pts, width=ui().theme.mm(0.8))
-
-    def clear(self) -> None:
-        self.strokes = []
-        self.canvas.clear()
 
 
 class Keyboard(BoxLayout):
@@ -374,22 +305,37 @@ class Keyboard(BoxLayout):
 
 class KeyboardScreen(KioskScreen):
     def show(self, view: Any) -> None:
+        before = self.view
         super().show(view)
         kb: Keyboard = self.ids.keyboard
         data = dict(view.data) if view is not None else {}
+        search = view is not None and view.kind == "search"
         kb.modes = [m for m in data.get("modes", MODES) if m in MODES] or list(MODES)
-        kb.words = list(data.get("words", ()))
+        words = list(data.get("words", ()))
+        if search:  # the strip completes to what is on screen (departments, results)
+            words += [ui().text(o.label) for o in view.options]
+        kb.words = words
         kb.max_len = int(data.get("max_len", 64))
-        kb.follow_language(ui().lang)
-        if data.get("mode") in kb.modes:
-            kb.mode = data["mode"]
-        kb.text = str(data.get("text", ""))
+        # the same view again (search results came back): keep the mode the citizen chose
+        again = (before is not None and view is not None and before.kind == view.kind and before.title == view.title
+                 and kb.lang == ui().lang)
+        if not again:
+            kb.follow_language(ui().lang)
+            if data.get("mode") in kb.modes:
+                kb.mode = data["mode"]
+        kb.text = str(data.get("query" if search else "text", ""))
         for key in data.get("keys", ()):
             kb.press(key)
 
     def on_kv_post(self, *_: Any) -> None:
-        self.ids.keyboard.bind(on_submit=lambda _kb, text: self.emit(
-            "event", event=(self.view.data.get("event", "text") if self.view else "text"), text=text))
+        self.ids.options.on_choose = lambda option_id: self.emit("option", option=option_id)
+        self.ids.keyboard.bind(on_submit=lambda _kb, text: self._submit(text))
+
+    def _submit(self, text: str) -> None:
+        if self.view is not None and self.view.kind == "search":
+            self.emit("event", event="search", query=text)
+        else:
+            self.emit("event", event=(self.view.data.get("event", "text") if self.view else "text"), text=text)
 
 
 load_kv(__file__)

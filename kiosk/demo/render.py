@@ -195,6 +195,7 @@ SCENES.update({
     "keyboard_handwriting": _keyboard("handwriting", "", strokes=7),
     "keyboard_tibetan": _keyboard("tibetan", "སྤྱི་ཚོགས"),
     "keyboard_yi": _keyboard("yi", "shep"),
+    "keyboard_guide_search": _flow_at("service_guide", ("search",), skip=1),  # results of a search
 })
 
 

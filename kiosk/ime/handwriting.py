@@ -10,8 +10,8 @@ from __future__ import annotations
 import ctypes as C
 import ctypes.util
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 MODEL = Path("/usr/share/tegaki/models/zinnia/handwriting-zh_CN.model")
 BOX = 1000
@@ -89,7 +89,7 @@ class Recognizer:
 
 
 def _clamp(v: float) -> int:
-    return max(0, min(BOX, int(round(v))))
+    return max(0, min(BOX, round(v)))
 
 
 def validate(data: object) -> list[list[tuple[float, float]]]:

@@ -13,7 +13,8 @@ Case, spaces and full-width forms never matter.
 from __future__ import annotations
 
 import unicodedata
-from typing import Callable, Iterable, Mapping, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import TypeVar
 
 from kiosk.ime import readings, tibetan, yi
 

@@ -10,8 +10,8 @@ code points, and the shaper draws the stack). `j` is the tsheg ་ and `'` the s
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 # from /usr/share/X11/xkb/symbols/cn, xkb_symbols "tib": level 1 and level 3 (the subjoined letters)
 BASE: dict[str, str] = {

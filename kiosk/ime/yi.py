@@ -8,9 +8,9 @@ Python: 1,165 syllables, no data file.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
 
 FIRST, LAST = 0xA000, 0xA48C
 ITERATION = "\ua015"  # ꀕ 'w': repeats the syllable before it

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from kiosk.terminal.cli import main
-
 from kiosk.ime.handwriting import SAMPLE_YI
+from kiosk.terminal.cli import main
 
 
 def run(capsys, *argv):

@@ -60,26 +60,18 @@ def test_flow_through_its_screens(ui, flow_id):
     assert IDCARDS.is_dir()
 
 
-def _keypad_button(ui, text):
-    from kivy.uix.button import Button
-
-    found = [w for w in ui.widgets(ui.c.root.screens["keypad"]) if isinstance(w, Button) and w.text == text]
-    assert found, f"no key {text}"
-    return found[0]
-
-
 def test_search_ok_reaches_the_flow_through_real_taps(ui):
     """Issue 15: OK on the search keypad crashed the kiosk (the intent's own 'name' sent twice)."""
     ui.tap(ui.button(option_id="flow:service_guide"))
-    ui.pump(lambda: ui.c.root.current == "keypad")
-    ok = [w for w in ui.widgets(ui.c.root.screens["keypad"]) if getattr(w, "background_color", None)
-          and getattr(w, "text", "") not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ1234567890"]
-    for key in ("S", "B"):
-        ui.tap(_keypad_button(ui, key))
+    ui.pump(lambda: ui.c.root.current == "keyboard")  # search is typed on the keyboard (issue 17)
+    board = ui.c.root.screens["keyboard"].ids.keyboard
+    for key in ("s", "b"):
+        ui.tap(board.key_widget(key))
     view = ui.c.runner.view
-    ui.tap(ok[0])  # OK is the last key added, so the first child
+    ui.tap(board.key_widget("ok"))
     ui.pump(lambda: ui.c.runner is not None and ui.c.runner.view is not view, frames=600)
     assert ui.c.runner.step != "failsafe", ui.c.runner.reason
+    assert ui.c.runner.flow.query == "社保" and ui.c.runner.view.options[0].id == "guide:si_guide"
 
 
 def test_a_bug_behind_a_tap_ends_in_the_failsafe_with_an_incident(ui, monkeypatch):

@@ -4,6 +4,7 @@ keyboard, and each finding the right guide through the platform's search endpoin
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from flows.engine import View
@@ -14,7 +15,7 @@ STROKES = json.loads(SAMPLE_YI.read_text())  # 医, as the model learnt it (fram
 
 
 @pytest.fixture
-def kb(ui):  # noqa: ANN001
+def kb(ui):
     seed = ui.app.services.demo_server.seed
     words = [i["title"][lang] for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
     ui.c.root.show_view(View("text", Msg("guide.browse.title"), None, data={"event": "search", "words": words}))
@@ -26,17 +27,17 @@ def kb(ui):  # noqa: ANN001
     screen.intent = ui.c.root.intent
 
 
-def tap(ui, board, *keys: str) -> None:  # noqa: ANN001
+def tap(ui, board, *keys: str) -> None:
     for key in keys:
         ui.tap(board.key_widget(key))
 
 
-def search_first(ui, sent) -> str:  # noqa: ANN001
+def search_first(ui, sent) -> str:
     assert sent and sent[-1]["event"] == "search"
     return ui.app.services.platform.search_guides(sent[-1]["text"])[0].id
 
 
-def test_pinyin_shebao(kb):  # noqa: ANN001
+def test_pinyin_shebao(kb):
     ui, board, sent = kb
     assert board.mode == "pinyin"  # the language is Chinese
     tap(ui, board, *"shebao")
@@ -45,7 +46,7 @@ def test_pinyin_shebao(kb):  # noqa: ANN001
     assert board.text == "社保" and search_first(ui, sent) == "si_guide"
 
 
-def test_handwriting_yi(kb):  # noqa: ANN001
+def test_handwriting_yi(kb):
     from kivy.tests.common import UnitTestTouch
 
     ui, board, sent = kb
@@ -69,17 +70,17 @@ def test_handwriting_yi(kb):  # noqa: ANN001
     assert board.text == "医" and search_first(ui, sent) == "mi_guide"
 
 
-def test_tibetan_stack(kb):  # noqa: ANN001
+def test_tibetan_stack(kb):
     ui, board, sent = kb
     tap(ui, board, "mode:tibetan")
     tap(ui, board, "s", "m", "h", "n")  # ས + stack + མ -> སྨ, then ན: སྨན (medicine)
-    assert board.text == "ས\u0fa8ན" == "སྨན"
+    assert board.text == "ས\u0fa8ན"  # སྨན: ma subjoined under sa
     assert "སྨན་བཅོས་ཉེན་བཅོལ་ལས་དོན་གྱི་ལམ་སྟོན" in board.candidates
     tap(ui, board, "ok")
     assert search_first(ui, sent) == "mi_guide"
 
 
-def test_yi_word(kb):  # noqa: ANN001
+def test_yi_word(kb):
     ui, board, sent = kb
     tap(ui, board, "mode:yi")
     tap(ui, board, *"shepbuo")  # ꎹꀣ (shep buo), social insurance
@@ -88,7 +89,7 @@ def test_yi_word(kb):  # noqa: ANN001
     assert board.text == "ꎹꀣ" and search_first(ui, sent) == "si_guide"
 
 
-def test_key_size_and_pitch(kb):  # noqa: ANN001
+def test_key_size_and_pitch(kb):
     ui, board, _ = kb
     mm = ui.c.ui.theme.mm
     a, s = board.key_widget("a"), board.key_widget("s")
