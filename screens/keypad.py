@@ -30,8 +30,11 @@ class KeypadScreen(KioskScreen):
 
     def _build_keys(self) -> None:
         from kivy.uix.button import Button
+        from kivy.utils import escape_markup
 
+        from kiosk.i18n.translator import Msg
         from screens.ui import ui
+        from screens.widgets import markup_runs
 
         t = ui().theme
         pad = self.ids.pad
@@ -39,8 +42,13 @@ class KeypadScreen(KioskScreen):
         keys = list(self._letters()) + list("1234567890") + ["del", "ok"]
         pad.cols = 6 if len(keys) > 12 else 3
         for key in keys:
-            label = {"del": "\u232b", "ok": "OK"}.get(key, key)
-            b = Button(text=label, font_size=t.font_title,  # keys share the pad's height (keypad.kv)
+            # OK and delete in the citizen's language (issue 15 #6: "OK" and a bare "⌫"), each
+            # run in its script's font; letters and digits stay as they are.
+            label = (markup_runs(ui().text(Msg(f"keypad.{key}")), ui().lang) if key in ("del", "ok")
+                     else escape_markup(key))
+            if key == "del":  # the symbol too, from the one font sure to have it
+                label = f"[font=DejaVuSans]\u232b[/font] {label}"
+            b = Button(text=label, markup=True, font_size=t.font_title,  # keys share the pad's height
                        font_name="DejaVuSans", background_normal="",
                        background_color=t.color("primary") if key == "ok" else t.color("secondary"),
                        color=t.color("primary_text") if key == "ok" else t.color("secondary_text"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from kivy.properties import BooleanProperty
+from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from screens.base import load_kv
@@ -17,6 +17,8 @@ ACTIONS = ("idcard.han", "idcard.tibetan", "idcard.yi", "idcard.remove", "idcard
 
 class SimPanel(FloatLayout):
     open = BooleanProperty(False)
+    # What the last action could not do, on screen (kiosk/demo/sim_rig.py sets it); None: nothing.
+    message = ObjectProperty(None, allownone=True)
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
 
     def on_kv_post(self, *_: Any) -> None:

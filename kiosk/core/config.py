@@ -27,6 +27,7 @@ LANGUAGES = language_codes()  # the languages table (kiosk/i18n/languages.py)
 DAY_S = 24 * 3600.0
 _HHMM = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 StaffedHours = text(max_len=11, pattern=rf"^{_HHMM}-(?:{_HHMM}|24:00)$", means="HH:MM-HH:MM, e.g. 09:00-17:30")
+DutyPhone = text(max_len=20, pattern=r"^(?:\+?[0-9][0-9 -]{2,18})?$", means="a phone number: digits, spaces, dashes")
 Seconds = number(gt=0, le=DAY_S)  # a timeout: positive, finite, at most a day
 Pixels = integer(ge=200, le=10_000)
 
@@ -36,6 +37,8 @@ class TerminalConfig:
     id: str = "demo-0001"
     hall: str = "demo"
     staffed_hours: StaffedHours = "09:00-17:30"  # shown to citizens: when counters are staffed
+    # The hall's duty phone, shown on the Help screen (which names it); empty: Help sends to the desk.
+    duty_phone: DutyPhone = ""
     dpi: number(ge=50, le=600) = 102.0  # a plausible screen density
     window: tuple[Pixels, Pixels] = (1080, 1920)
     default_language: str = "zh_CN"

@@ -53,6 +53,7 @@ def act(controller: Any, action: str) -> None:
     hub = controller.s.hub
     sims = hub.sims
     family, _, what = action.partition(".")
+    say(controller, None)  # a new action: the last one's complaint is gone
     if action in DEMO_CARDS and "idcard" in sims:
         sims["idcard"].present(panel_card(action))
     elif action == "idcard.remove" and "idcard" in sims:
@@ -62,7 +63,8 @@ def act(controller: Any, action: str) -> None:
     elif action == "idcard.replug" and "idcard" in sims:
         sims["idcard"].replug()
     elif family == "sscard":
-        controller.submit(lambda: _sscard(hub, what), lambda result: None)  # vpcd connects slowly
+        # vpcd connects slowly: in the pool; what it could not do is said on the panel
+        controller.submit(lambda: _sscard(hub, what), lambda result: _sscard_done(controller, result))
     elif action == "code.show" and "scanner" in sims:
         sims["scanner"].show_code(DEMO_CODE)
     elif action == "code.clear" and "scanner" in sims:
@@ -84,7 +86,15 @@ def act(controller: Any, action: str) -> None:
         log.info("simulator action %s: nothing to act on", action)
 
 
-def _sscard(hub: Any, what: str) -> None:
+def say(controller: Any, message: Any) -> None:
+    """A message on the simulator panel (a Msg, or None to clear it)."""
+    panel = getattr(controller.root, "sim_panel", None)
+    if panel is not None:
+        panel.message = message
+
+
+def _sscard(hub: Any, what: str) -> bool:
+    """Insert or remove the virtual card; False when no virtual reader took the inserted card."""
     from devices.smartcard.virtual_card import VirtualCard, load_card
 
     card = hub.sims.get("sscard")
@@ -94,5 +104,15 @@ def _sscard(hub: Any, what: str) -> None:
         if not card.insert(load_card("tibetan" if what == "insert" else "technician")):
             log.warning("virtual social security card: vpcd did not take it (no virtual reader: `make run` starts "
                         "pcscd with vpcd in its own network namespace, see devices/smartcard/vpcd.py)")
+            return False  # it keeps trying: a reader started later still takes it
     else:
         card.remove()
+    return True
+
+
+def _sscard_done(controller: Any, result: Any) -> None:
+    """Issue 15 #2: an inserted card that no reader took was said only in the log."""
+    if not result.ok or result.value is False:
+        from kiosk.i18n.translator import Msg
+
+        say(controller, Msg("sim.sscard.no_reader"))

@@ -127,7 +127,7 @@ class Intents:
     def _intent_help(self) -> None:
         if self.root.current not in ("language", "help"):
             self._return_to = self.root.current
-        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours)
+        self.root.screens["help"].set_hours(self.cfg.terminal.staffed_hours, self.cfg.terminal.duty_phone)
         self.root.show_screen("help")
 
     def _intent_back(self) -> None:
