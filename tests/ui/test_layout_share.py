@@ -24,7 +24,9 @@ def rect(w) -> tuple[float, float, float, float]:
 def content_share(c) -> float:
     from kivy.core.window import Window
 
-    content = c.root.manager.current_screen.ids.get("content")
+    screen = c.root.manager.current_screen
+    # `ids.content`, or the id a screen names in `content_area` when its main widget has one
+    content = screen.ids.get(getattr(screen, "content_area", "content"))
     if content is None:
         return 0.0
     _, a0, _, a1 = rect(c.root.manager)
