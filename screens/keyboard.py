@@ -30,6 +30,7 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 
+from kiosk.i18n.translator import Msg
 from kiosk.ime import tibetan, yi
 from screens.base import KioskScreen, load_kv
 from screens.keyboard_pad import HandwritingPad  # noqa: F401 - the kv rule uses it
@@ -38,9 +39,11 @@ from screens.widgets import markup_runs
 
 MODES = ("digits", "latin", "pinyin", "handwriting", "tibetan", "yi")
 MODE_FOR_LANG = {"zh_CN": "pinyin", "bo": "tibetan", "ii": "yi", "en": "latin"}
-# each mode's name on the mode bar, in its own script (a citizen finds their script by sight)
-MODE_LABEL = {"digits": "123", "latin": "ABC", "pinyin": "拼音", "handwriting": "手写", "tibetan": "བོད",
-              "yi": "ꆈꌠ"}
+# each mode's name on the mode bar: the scripts by their own names (a citizen finds their script by
+# sight), the Chinese methods in Chinese (they type Chinese); the names are catalog keys
+MODE_LABEL = {"digits": "123", "latin": "ABC", "pinyin": Msg("keyboard.mode.pinyin"),
+              "handwriting": Msg("keyboard.mode.handwriting"), "tibetan": Msg("keyboard.mode.tibetan"),
+              "yi": Msg("keyboard.mode.yi")}
 KEY_MM, PITCH_MM = 14.0, 17.0  # issue 17: keys >= 12 mm, 17 mm pitch
 QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 TIBETAN_ROWS = ("1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./")  # cn(tib) positions
@@ -253,8 +256,12 @@ class Keyboard(BoxLayout):
             self._bar_key = bar_key
             modebar.clear_widgets()
             for m in self.modes:
-                modebar.add_widget(self._button(MODE_LABEL[m], lambda m=m: self.set_mode(m), width=t.mm(24),
-                                                key="mode:" + m))
+                label = MODE_LABEL[m]
+                text = label if isinstance(label, str) else ui().text(label)
+                b = self._button(text, lambda m=m: self.set_mode(m), width=t.mm(24), key="mode:" + m)
+                b.texture_update()  # "Handwriting" is wider than 24 mm: the button fits its name
+                b.width = max(t.mm(24), b.texture_size[0] + t.mm(4))
+                modebar.add_widget(b)
         for b in modebar.children:  # the chosen mode's button is the primary colour
             on = b.key_name == "mode:" + self.mode
             b.background_color = t.color("primary") if on else t.color("secondary")
@@ -294,7 +301,7 @@ class Keyboard(BoxLayout):
         strip.width = sum(c.width for c in strip.children) + strip.spacing * max(0, len(strip.children) - 1)
 
     def key_widget(self, key: str) -> Button:
-        """The button of a key, a mode ("mode:yi") or a candidate ("candidate:社保"): tests tap it
+        """The button of a key, a mode ("mode:yi") or a candidate ("candidate:<word>"): tests tap it
         in the real window."""
         boxes = [self.ids.modebar, self.ids.strip, *self.ids.keyrows.children]
         for b in (b for box in boxes for b in box.children):

@@ -173,6 +173,8 @@ def _keyboard(mode: str, keys: str | list[str], strokes: int = 0) -> Callable[[A
 
         seed = c.s.demo_server.seed
         words = [i["title"].get(lang, "") for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
+        if mode == "tibetan":  # typed by its keys, stacks included
+            keys = "\u0f0b".join(seed["departments"][0]["title"]["bo"].split("\u0f0b")[:2])
         typed = list(keys_for(keys)) if mode == "tibetan" else list(keys)
         c.root.show_view(View("text", Msg("guide.browse.title"), None,
                               data={"mode": mode, "keys": typed, "words": words}))
@@ -193,7 +195,7 @@ SCENES.update({
     "keyboard_latin": _keyboard("latin", "sc2026"),
     "keyboard_pinyin": _keyboard("pinyin", "shebao"),
     "keyboard_handwriting": _keyboard("handwriting", "", strokes=7),
-    "keyboard_tibetan": _keyboard("tibetan", "སྤྱི་ཚོགས"),
+    "keyboard_tibetan": _keyboard("tibetan", ""),  # the first department's first two syllables
     "keyboard_yi": _keyboard("yi", "shep"),
     "keyboard_guide_search": _flow_at("service_guide", ("search",), skip=1),  # results of a search
 })

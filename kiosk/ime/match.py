@@ -3,7 +3,7 @@ flow (through kiosk/platform/guides.py) both rank with `score`, so the same quer
 guides in the same order everywhere.
 
 A query matches a title
-- Chinese by characters (社保), full pinyin (shebao, baozheng: any run of the title), initials
+- Chinese by characters, full pinyin (shebao, baozheng: any run of the title), initials
   (sb, or the catalog's initials field), mixed (shenfz) and fuzzy pinyin (sebao);
 - Tibetan by its letters, ignoring tsheg, shad and spaces (a missing or extra tsheg still matches);
 - Yi by its syllables or by their Liangshan romanisation (nuosu);

@@ -1,6 +1,6 @@
 """Chinese pinyin input: the project's government vocabulary first, then librime's candidates.
 
-librime does not know that on this kiosk 电子证照 (e-licence) beats 电子征兆 (an electronic omen), so
+librime does not know that on this kiosk dianzi zhengzhao means e-licence, not an electronic omen, so
 words of kiosk/ime/gov_words.txt that the keys spell (full, initials or fuzzy, readings.keys_match)
 come first; librime fills the rest. Without librime (a dev machine without the Debian packages) the
 vocabulary alone answers, and `available_engine` says so.
@@ -27,7 +27,7 @@ def gov_words() -> tuple[str, ...]:
 
 def vocabulary_matches(keys: str) -> list[str]:
     """Government words the keys spell, best first: exact syllables, then prefixes/initials, then
-    fuzzy; shorter words first within each (the citizen is more likely typing 社保 than the title)."""
+    fuzzy; shorter words first within each (the citizen is more likely typing "shebao" for the short word than for a title)."""
     keys = keys.lower()
     scored = [(q, w) for w in gov_words() if (q := readings.keys_match(keys, w))]
     return [w for q, w in sorted(scored, key=lambda x: (-x[0], len(x[1])))]

@@ -2,7 +2,7 @@
 
 The table is pypinyin's character dictionary (41,923 characters), read as JSON straight from the
 installed package: importing pypinyin itself loads its phrase dictionary too (0.8 s, 66 MB
-measured), the bare table costs 12 ms and 10 MB. Polyphones keep every reading, so 重庆 matches
+measured), the bare table costs 12 ms and 10 MB. Polyphones keep every reading, so Chongqing matches
 both "chongqing" and "zhongqing" - for search, finding too much beats finding nothing.
 """
 from __future__ import annotations
@@ -108,7 +108,7 @@ def _first_letters(readings_: tuple[str, ...]) -> frozenset[str]:
 
 def run_match(keys: str, text: str) -> tuple[int, int]:
     """Where in `text` the keys spell a run of consecutive characters: (quality as keys_match, index
-    of the run's first character); (0, -1) when nowhere. For search: "baozheng" finds 参保证明."""
+    of the run's first character); (0, -1) when nowhere. For search: "baozheng" finds canbao zhengming."""
     keys = keys.lower().replace("'", "")
     han = [ch for ch in text if is_han(ch)]
     sylls = syllables("".join(han))

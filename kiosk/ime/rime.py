@@ -2,7 +2,7 @@
 
 Why librime: measured against pypinyin-based lookup (bench/ime.py): a deployed user dir starts in
 under 10 ms (first deployment ~0.7 s, once per machine), 15 MB resident, p95 candidate latency a
-few ms; it segments whole sentences, knows initials (`sfz` -> 身份证) through luna_pinyin's
+few ms; it segments whole sentences, knows initials (`sfz` -> shenfenzheng, ID card) through luna_pinyin's
 abbreviation rules, and takes fuzzy rules as a schema patch. Only the exported C functions
 (RimeSetup, RimeSimulateKeySequence, RimeCandidateList*) are used: no RimeApi struct layout to
 keep in step with the library.

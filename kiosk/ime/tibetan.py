@@ -3,9 +3,9 @@ a composer that builds stacks.
 
 Keys are named by their QWERTY position, so a key sequence is plain ASCII (`kiosk ime candidates
 --mode tibetan 'fhm.'`). `m` is the standard's stacking key (ISO_Level3_Latch in xkb, labelled
-"-བཏགས་", subjoin): the consonant typed after it is written in its subjoined form, which is how
-stacks such as སྐ, རྒྱ or སྤྱ are composed (the letters are encoded, Unicode stacks by subjoined
-code points, and the shaper draws the stack). `j` is the tsheg ་ and `'` the shad །.
+"-btags", subjoin): the consonant typed after it is written in its subjoined form, which is how
+stacks such as ska, rgya or spya are composed (the letters are encoded, Unicode stacks by subjoined
+code points, and the shaper draws the stack). `j` is the tsheg (U+0F0B) and `'` the shad (U+0F0D).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def is_consonant(ch: str) -> bool:
 
 
 def compose(keys: str) -> str:
-    """The text a key sequence types: `fhm.` -> བམྗ... (each key its level-1 letter; after `m` the
+    """The text a key sequence types: `smc` -> ska (each key its level-1 letter; after `m` the
     next consonant subjoined). Unknown keys and a dangling `m` are ignored."""
     out: list[str] = []
     latched = False

@@ -1,7 +1,7 @@
 """Yi keyboard: Liangshan romanisation -> Yi syllables (U+A000-U+A48C).
 
 The table is Unicode's own: every Yi syllable's character name is its romanisation
-("YI SYLLABLE NUO" is ꆈ, "YI SYLLABLE SU" is ꌠ), the same spelling m17n's ii-phonetic table uses,
+("YI SYLLABLE NUO" is U+A188, "YI SYLLABLE SU" is U+A320), the same spelling m17n's ii-phonetic table uses,
 tone letters included (t high, x mid-rising, none mid, p low-falling). So the table ships with
 Python: 1,165 syllables, no data file.
 """
