@@ -39,6 +39,16 @@ class Touch(MotionEvent):
         super().depack(args)
 
 
+def scroller(w: Any) -> Any:
+    """The ScrollView `w` lives in, or None."""
+    from kivy.uix.scrollview import ScrollView
+
+    node = w.parent
+    while node is not None and node is not node.parent and not isinstance(node, ScrollView):
+        node = node.parent
+    return node if isinstance(node, ScrollView) else None
+
+
 def walk(root: Any) -> Iterator[Any]:
     yield root
     for child in root.children:
@@ -86,18 +96,23 @@ class Hands:
         return cond()
 
     def let_time_pass(self, seconds: float) -> bool:
-        """Move the fake clock on and wait for the controller's next tick to see it (it ticks every
-        0.25 s of real time; frames with nothing to draw can be far shorter than that). The tick
-        is seen by the status line it sets anew each time."""
+        """Move the fake clock on and run the controller's tick now (the app schedules the same
+        call every 0.25 s of real time, on this same thread): waiting for the scheduled one made
+        a walk-away session take seconds of real time for a minute of fake time."""
         self.clock.advance(seconds)
-        before = self.c.root.status_text
-        return self.until(lambda: self.c.root.status_text is not before, frames=100000)
+        self.c.tick()
+        self.pump(2)
+        return True
 
     def visible(self, w: Any) -> bool:
+        """On the screen, or in a scroll view that can bring it there (a citizen swipes: a
+        control below the fold is still there to be found, see `tap`)."""
         from kivy.core.window import Window
 
         if w.opacity == 0 or w.get_root_window() is None or getattr(w, "disabled", False):
             return False
+        if scroller(w) is not None:
+            return True
         x, y = w.to_window(*w.center)
         return 0 <= x < Window.width and 0 <= y < Window.height
 
@@ -128,7 +143,15 @@ class Hands:
     def tap(self, widget: Any) -> bool:
         if widget is None:
             return False
+        view = scroller(widget)
+        if view is not None:  # the citizen's swipe: bring the control into its scroll view first
+            view.scroll_to(widget, padding=10, animate=False)
+            self.pump(2)
         x, y = widget.to_window(*widget.center)
+        if view is not None:
+            vx, vy = view.parent.to_window(*view.pos)  # the view's rect is in its parent's frame
+            if not (vx <= x <= vx + view.width and vy <= y <= vy + view.height):
+                return False  # still outside its view: a touch there would land on something else
         touch = Touch(x, y)
         if self.on_tap is not None:
             self.on_tap(widget)

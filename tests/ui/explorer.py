@@ -11,10 +11,13 @@ What counts as a failure:
   would exit), a crash incident journalled by the recovery (screens/crash_guard.py,
   Intents.recover), or a flow ending in its failsafe because of a bug ("bug:..." reason);
 - a tap that draws no new frame;
-- a dead end: a screen other than start with no visible way home that does not end by itself.
+- a dead end: a screen other than start with no visible way home that does not end by itself;
+- a screen whose content gets less than half of the window's height, or whose text is clipped
+  or drawn under a bar (the layout check of tests/ui/test_layout_share.py, once per screen).
 Figures (states, controls tapped, taps that missed their control) are kept for the report."""
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -23,6 +26,7 @@ HOME_LABELS = {"action.cancel", "action.back_to_start", "action.home", "action.d
                "action.finish", "action.ok"}
 HOME_IDS = {"home", "ok", "done", "back", "finish", "start", "cancel"}
 CARDS = {"zh_CN": "idcard.han", "bo": "idcard.tibetan", "ii": "idcard.yi", "en": "idcard.han"}
+VERBOSE = os.environ.get("KIOSK_EXPLORE_VERBOSE") == "1"
 SETTLE_FRAMES = 240  # ~4 s of frames for work in the pool (the demo platform is on loopback)
 
 
@@ -55,6 +59,7 @@ class Explorer:
         self.flips = 0
         Window.bind(on_flip=self._flipped)
         self.report = Report()
+        self.laid_out: set[tuple[str, str, str]] = set()
 
     def _flipped(self, *_: Any) -> None:
         self.flips += 1
@@ -103,6 +108,8 @@ class Explorer:
                 continue
             if getattr(w, "enabled", True) is False or w.disabled:
                 continue
+            if self._in(w, self.c.root.sim_panel):  # the demo operator's drawer: the scenario sets devices
+                continue
             out.append(w)
         return out
 
@@ -133,17 +140,16 @@ class Explorer:
     # -- one tap ---------------------------------------------------------------------------------
     def tap(self, w: Any, where: str) -> None:
         from kivy.tests.common import UnitTestTouch
-        from kivy.uix.scrollview import ScrollView
 
-        parent = w.parent
-        while parent is not None and not isinstance(parent, ScrollView):
-            parent = parent.parent
+        from kiosk.demo.taps import scroller
+
+        parent = scroller(w)  # (a plain walk up never ends: Kivy's Window is its own parent)
         if parent is not None:
             parent.scroll_to(w, padding=10, animate=False)
             self.frames(2, where)
         x, y = w.to_window(*w.center)
         if parent is not None:  # a control scrolled out of its view cannot be touched
-            px, py = parent.to_window(*parent.pos)
+            px, py = parent.parent.to_window(*parent.pos)  # its own pos: in its parent's frame, not its scrolled one
             if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
                 self.report.missed.append(f"{where} {self.key(w)}: outside its scroll view")
                 return
@@ -157,6 +163,10 @@ class Explorer:
         self.frames(3, where)
         w.unbind_uid("on_release", uid)
         self.report.tapped += 1
+        if VERBOSE:
+            import sys
+
+            print(f"  tap {self.report.tapped} {where} {self.key(w)} -> {self.state()}", file=sys.__stderr__, flush=True)
         self.report.controls.add(f"{where} {self.key(w)}")
         if not released:
             self.report.missed.append(f"{where} {self.key(w)}")
@@ -214,6 +224,7 @@ class Explorer:
                 self.frames(2, "restore")
             self.devices(sc)
             where = self.state()
+            self.check_layout(where)
             self.report.states.add(f"{sc.lang}/{sc.large}/{where}")
             controls = self.controls()
             untried = [w for w in controls if (where, self.key(w)) not in tried]
@@ -246,10 +257,28 @@ class Explorer:
         print(f"explorer {sc.name}: {taps} taps, {len(self.report.states)} states so far, "
               f"{len(self.report.failures)} failures", file=sys.__stderr__, flush=True)
 
+    def check_layout(self, where: str) -> None:
+        """The accessibility pass's layout check (tests/ui/test_layout_share.py) on each screen a
+        scenario reaches, once per screen and view kind: content at least half of the height, no
+        text clipped or under a bar. Here on what taps reach, there on rendered scenes."""
+        from tests.ui.test_layout_share import layout_problems
+
+        r = self.c.runner
+        kind = r.view.kind if r is not None and not r.ended and r.view is not None else "-"
+        key = (self.scenario.name, self.c.root.current, kind)
+        if key in self.laid_out:
+            return
+        self.laid_out.add(key)
+        for problem in layout_problems(self.h):
+            self.fail(f"layout at {where}: {problem}")
+
     def _in_bar(self, w: Any) -> bool:
+        return self._in(w, self.c.root.ids.topbar)
+
+    def _in(self, w: Any, box: Any) -> bool:
         node = w
-        while node is not None and node is not self.window:  # the window is its own parent
-            if node is self.c.root.ids.topbar:
+        while box is not None and node is not None and node is not self.window:  # the window is its own parent
+            if node is box:
                 return True
             node = node.parent
         return False
