@@ -325,7 +325,8 @@ class KeyboardScreen(KioskScreen):
         kb.max_len = int(data.get("max_len", 64))
         # the same view again (search results came back): keep the mode the citizen chose
         again = (before is not None and view is not None and before.kind == view.kind and before.title == view.title
-                 and kb.lang == ui().lang)
+                 and kb.lang == ui().lang and kb.mode in kb.modes
+                 and self.manager is not None and self.manager.current == self.name)  # on screen already
         if not again:
             kb.follow_language(ui().lang)
             if data.get("mode") in kb.modes:

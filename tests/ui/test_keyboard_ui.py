@@ -95,3 +95,19 @@ def test_key_size_and_pitch(kb):
     a, s = board.key_widget("a"), board.key_widget("s")
     assert a.width >= mm(12) and a.height >= mm(12)
     assert abs((s.x - a.x) - mm(17)) < 1.5
+
+
+@pytest.mark.parametrize("lang, mode", [("zh_CN", "pinyin"), ("bo", "tibetan"), ("ii", "yi"), ("en", "latin")])
+def test_mode_follows_the_language(ui, lang, mode):  # noqa: ANN001
+    ui.c.ui.lang = lang
+    try:
+        ui.c.root.show_view(View("text", Msg("guide.browse.title"), None))
+        ui.pump(lambda: ui.c.root.current == "keyboard")
+        board = ui.c.root.screens["keyboard"].ids.keyboard
+        assert board.mode == mode
+        # an application number offers digits and Latin only: the language's mode is not among them
+        ui.c.root.show_view(View("text", Msg("guide.browse.title"), None, data={"modes": ["digits", "latin"]}))
+        ui.pump(frames=2)
+        assert board.mode == ("latin" if lang == "en" else "digits") and board.modes == ["digits", "latin"]
+    finally:
+        ui.c.ui.lang = "zh_CN"
