@@ -113,7 +113,10 @@ def test_printer_down_greys_the_tile_with_the_reason(ui):
     ui.set_paper("paper_out")
     c.go_start()
     ui.pump(frames=2)
-    tile = ui.button(option_id="flow:queue_ticket")
+    # The certificate is the paper: its tile greys. The queue ticket shows its number on screen
+    # with a QR code instead (issue 15 #5, tests/ui/test_platform_watch_ui.py).
+    assert ui.button(option_id="flow:queue_ticket").enabled
+    tile = ui.button(option_id="flow:social_insurance_certificate")
     assert not tile.enabled
     ui.tap(tile)
     assert c.root.current == "start" and c.runner is None  # a greyed tile does nothing
@@ -121,7 +124,7 @@ def test_printer_down_greys_the_tile_with_the_reason(ui):
     notice = "打印机暂不可用。请到人工窗口办理（09:00-17:30）"
     assert notice in ui.texts()  # and where to go instead
     ui.set_paper("ok")  # paper loaded: the kiosk recovers by itself, the notice goes
-    ui.pump(lambda: ui.button(option_id="flow:queue_ticket").enabled)
+    ui.pump(lambda: ui.button(option_id="flow:social_insurance_certificate").enabled)
     assert notice not in ui.texts()
 
 
