@@ -36,14 +36,17 @@ class FrameTimer:
         self.t0: float | None = None
         self.before: Any = None
         self.samples: list[float] = []
+        self.labels: list[str] = []  # what each sample's tap was (for the slowest steps)
+        self.label = ""
         Window.bind(on_flip=self._flip)
 
-    def arm(self, state: Any) -> None:
-        self.t0, self.before = time.perf_counter(), state
+    def arm(self, state: Any, label: str = "") -> None:
+        self.t0, self.before, self.label = time.perf_counter(), state, label
 
     def _flip(self, *_: Any) -> None:
         if self.t0 is not None and self.changed(self.before):
             self.samples.append((time.perf_counter() - self.t0) * 1000)
+            self.labels.append(self.label)
             self.t0 = None
 
     def close(self) -> None:
@@ -52,7 +55,7 @@ class FrameTimer:
         Window.unbind(on_flip=self._flip)
 
 
-def kiosk_latencies(app: Any, clock: Any, rounds: int) -> list[float]:
+def kiosk_latencies(app: Any, clock: Any, rounds: int) -> list[tuple[float, str]]:
     from flows.registry import FLOWS
     from kiosk.demo.taps import Hands
     from kiosk.demo.ui_soak import Session
@@ -65,7 +68,12 @@ def kiosk_latencies(app: Any, clock: Any, rounds: int) -> list[float]:
         return (c.root.current, None if r is None else id(r.view))
 
     timer = FrameTimer(lambda before: view_key() != before)
-    hands.on_tap = lambda widget: timer.arm(view_key())
+    def label(widget: Any) -> str:
+        r = hands.c.runner
+        step = f"{r.flow.id}.{r.step}" if r is not None and not r.ended else "-"
+        return f"{hands.c.root.current}:{step} {getattr(widget, 'option_id', '') or type(widget).__name__}"
+
+    hands.on_tap = lambda widget: timer.arm(view_key(), label(widget))
     try:
         for _ in range(rounds):
             for flow_id in sorted(FLOWS):
@@ -77,7 +85,7 @@ def kiosk_latencies(app: Any, clock: Any, rounds: int) -> list[float]:
                 timer.t0 = None  # a tap that changed no view (a typed key) is not a step
     finally:
         timer.close()
-    return timer.samples
+    return list(zip(timer.samples, timer.labels))
 
 
 def bare_latencies(taps: int) -> list[float]:
@@ -137,12 +145,14 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=2, help="times every flow is run (the first warms)")
     ap.add_argument("--baseline-taps", type=int, default=60)
+    ap.add_argument("--slowest", type=int, default=5, help="the slowest taps listed with their step")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="kiosk-latency-") as data:
         app, clock = demo_window.start(data)
         try:
             kiosk_latencies(app, clock, 1)  # warm: every screen built, fonts and textures made
-            ours = kiosk_latencies(app, clock, args.rounds)
+            labelled = kiosk_latencies(app, clock, args.rounds)
+            ours = [ms for ms, _ in labelled]
             base = bare_latencies(args.baseline_taps)
         finally:
             app.stop()
@@ -153,6 +163,8 @@ def main() -> int:
           f"bare_kivy_p50_ms={b50:.1f} bare_kivy_p95_ms={b95:.1f} ratio_p50={p50 / b50:.2f} "
           f"ratio_p95={p95 / b95:.2f} mean_ms={statistics.mean(ours):.1f} budget p95<={BUDGET_MS:.0f}ms "
           f"{'OK' if ok else 'OVER BUDGET'}")
+    for ms, what in sorted(labelled, reverse=True)[:args.slowest]:
+        print(f"  slow: {ms:.0f} ms {what}")
     return 0 if ok else 1
 
 

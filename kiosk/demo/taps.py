@@ -149,7 +149,7 @@ class Hands:
             self.pump(2)
         x, y = widget.to_window(*widget.center)
         if view is not None:
-            vx, vy = view.parent.to_window(*view.pos)  # the view's rect is in its parent's frame
+            vx, vy = view.to_window(*view.pos)  # (to_window takes pos in the parent's frame)
             if not (vx <= x <= vx + view.width and vy <= y <= vy + view.height):
                 return False  # still outside its view: a touch there would land on something else
         touch = Touch(x, y)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -51,7 +52,7 @@ class Report:
 
 
 class Explorer:
-    def __init__(self, h: Any, max_taps: int) -> None:
+    def __init__(self, h: Any, max_taps: int, keys_per_state: int = 0) -> None:
         from kivy.core.window import Window
 
         self.h, self.c, self.max_taps = h, h.c, max_taps
@@ -59,6 +60,8 @@ class Explorer:
         self.flips = 0
         Window.bind(on_flip=self._flipped)
         self.report = Report()
+        self.keys_per_state = keys_per_state  # 0: every key
+        self.offset = 0  # the start tile a scenario's walk begins with
         self.laid_out: set[tuple[str, str, str]] = set()
 
     def _flipped(self, *_: Any) -> None:
@@ -77,6 +80,17 @@ class Explorer:
             if ExceptionManager.handle_exception(e) == ExceptionManager.RAISE:
                 self.fail(f"uncaught {type(e).__name__} ({where}): the kiosk would exit")
 
+    def dispatch(self, event: Any, where: str) -> None:
+        """A touch going down or up, as the mainloop dispatches it: what escapes the screen's
+        handlers goes to Kivy's ExceptionManager (where the crash guard is), as in frame()."""
+        from kivy.base import ExceptionManager
+
+        try:
+            event()
+        except Exception as e:  # noqa: BLE001 - what Kivy's mainloop would do with it
+            if ExceptionManager.handle_exception(e) == ExceptionManager.RAISE:
+                self.fail(f"uncaught {type(e).__name__}: {e} ({where}): the kiosk would exit")
+
     def frames(self, n: int, where: str) -> None:
         for _ in range(n):
             self.frame(where)
@@ -88,7 +102,7 @@ class Explorer:
             r = self.c.runner
             if r is None or r.ended or r.view is None or r.view.kind != "waiting":
                 break
-        self.frames(3, where)
+        self.frames(2, where)  # layout after the change
 
     def fail(self, what: str) -> None:
         self.report.failures.append(f"{self.scenario.name}: {what}")
@@ -149,23 +163,24 @@ class Explorer:
             self.frames(2, where)
         x, y = w.to_window(*w.center)
         if parent is not None:  # a control scrolled out of its view cannot be touched
-            px, py = parent.parent.to_window(*parent.pos)  # its own pos: in its parent's frame, not its scrolled one
+            px, py = parent.to_window(*parent.pos)  # (to_window takes pos in the parent's frame)
             if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
                 self.report.missed.append(f"{where} {self.key(w)}: outside its scroll view")
+                if VERBOSE:
+                    print(f"  missed {where} {self.key(w)} at {x:.0f},{y:.0f}: view {px:.0f},{py:.0f} "
+                          f"{parent.width:.0f}x{parent.height:.0f}", file=sys.__stderr__, flush=True)
                 return
         released: list[bool] = []
         uid = w.fbind("on_release", lambda *_: released.append(True))
         before_flips, before_crashes = self.flips, self.crashes()
         touch = UnitTestTouch(x, y)
-        touch.touch_down()
+        self.dispatch(touch.touch_down, where)
         self.frame(where)
-        touch.touch_up()
-        self.frames(3, where)
+        self.dispatch(touch.touch_up, where)
+        self.frame(where)
         w.unbind_uid("on_release", uid)
         self.report.tapped += 1
         if VERBOSE:
-            import sys
-
             print(f"  tap {self.report.tapped} {where} {self.key(w)} -> {self.state()}", file=sys.__stderr__, flush=True)
         self.report.controls.add(f"{where} {self.key(w)}")
         if not released:
@@ -227,12 +242,10 @@ class Explorer:
             self.check_layout(where)
             self.report.states.add(f"{sc.lang}/{sc.large}/{where}")
             controls = self.controls()
-            untried = [w for w in controls if (where, self.key(w)) not in tried]
-            # Content first, then the top bar, ways home last: the walk goes deep before it leaves.
-            untried.sort(key=lambda w: (self.is_home_way(w), self._in_bar(w)))
+            untried = self.order([w for w in controls if self.tried_key(w, where) not in tried], where, tried)
             if untried:
                 w = untried[0]
-                tried.add((where, self.key(w)))
+                tried.add(self.tried_key(w, where))
                 self.tap(w, where)
                 taps += 1
                 idle_turns = 0
@@ -252,10 +265,43 @@ class Explorer:
                 self.fail(f"dead end at {where}: no way home and no timeout")
                 break
         c.s.demo_server.set_fault("none")
-        import sys
-
         print(f"explorer {sc.name}: {taps} taps, {len(self.report.states)} states so far, "
               f"{len(self.report.failures)} failures", file=sys.__stderr__, flush=True)
+
+    def tried_key(self, w: Any, where: str) -> tuple[str, str]:
+        """The top bar is the same on every screen: its buttons are tried once per scenario."""
+        return ("bar" if self._in_bar(w) else where, self.key(w))
+
+    def order(self, untried: list[Any], where: str, tried: set[tuple[str, str]]) -> list[Any]:
+        """Content first, then the top bar, ways home last: the walk goes deep before it leaves.
+        The start screen's tiles are taken from `offset` on, so that bounded walks of several
+        scenarios start in different services. Of a keyboard's keys a few are typed (KEYS_PER_STATE)
+        before its OK, the rest skipped unless the walk is the full one."""
+        from screens.widgets import BigButton
+
+        if self.c.root.current == "start" and untried:
+            tiles = [w for w in untried if not self._in_bar(w) and not self.is_home_way(w)]
+            rest = [w for w in untried if w not in tiles]
+            k = self.offset % len(tiles) if tiles else 0
+            untried = tiles[k:] + tiles[:k] + rest
+        keys = [w for w in untried if not isinstance(w, BigButton) and not self._in_bar(w)]
+        if keys and self.keys_per_state:
+            typed = sum(1 for where_, _ in tried if where_ == where)
+            ok = [w for w in keys if self.is_ok_key(w)]
+            if typed >= self.keys_per_state:
+                untried = [w for w in untried if w not in keys or w in ok]
+            else:
+                untried = [w for w in untried if w not in ok] + ok
+        untried.sort(key=lambda w: (self.is_home_way(w), self._in_bar(w)))
+        return untried
+
+    @staticmethod
+    def is_ok_key(w: Any) -> bool:
+        from screens.ui import ui
+
+        if getattr(w, "key", None) == "ok":  # the keyboard's keys carry their name
+            return True
+        return list(getattr(w, "background_color", ())) == list(ui().theme.color("primary"))  # the keypad's
 
     def check_layout(self, where: str) -> None:
         """The accessibility pass's layout check (tests/ui/test_layout_share.py) on each screen a
@@ -273,7 +319,7 @@ class Explorer:
             self.fail(f"layout at {where}: {problem}")
 
     def _in_bar(self, w: Any) -> bool:
-        return self._in(w, self.c.root.ids.topbar)
+        return self._in(w, self.c.root.ids.topbar) or self._in(w, self.c.root.ids.bottombar)
 
     def _in(self, w: Any, box: Any) -> bool:
         node = w
