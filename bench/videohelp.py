@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 BUDGET_CPU = 0.60
 PASSWORD = "bench password 1"
 
@@ -64,7 +63,7 @@ def main() -> int:
 
     from kiosk.helpdesk.server import Embedded, free_port
     from kiosk.helpdesk.staff import Directory
-    from tests.support import webdriver
+    from kiosk.helpdesk import webdriver
 
     tmp = Path(tempfile.mkdtemp(prefix="vh-bench-"))
     staff = Directory()

@@ -95,7 +95,7 @@ class VideoHelpClient:
             self._submit(self._local_end("idle"))
 
     def evaluate(self, level: int) -> str | None:
-        """The citizen's 好差评 of the staff member, through the outbox like every evaluation."""
+        """The citizen's rating of the staff member (the haochaping scheme), through the outbox like every evaluation."""
         if self.staff is None or not 1 <= level <= 5:
             return None
         key = None

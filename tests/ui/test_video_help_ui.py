@@ -15,6 +15,18 @@ from kiosk.videohelp.session import Panel
 SHOTS = Path(os.environ.get("KIOSK_VIDEOHELP_SHOTS", "/tmp/videohelp-shots"))
 
 
+def _shown(ui, option_id):
+    """Pump until the phase's button is on screen (the screen switch may still be animating)."""
+    def there():
+        try:
+            ui.button(option_id)
+            return True
+        except AssertionError:
+            return False
+    ui.pump(there)
+    return ui.button(option_id)
+
+
 def test_the_call_screen_in_each_phase(ui):
     from kivy.core.window import Window
 
@@ -25,7 +37,7 @@ def test_the_call_screen_in_each_phase(ui):
         screen.show_panel(Panel(phase="queue", status=Msg("videohelp.queue.place", ahead=2, minutes=4)))
         ui.pump(frames=3)
         assert "2" in ui.texts() and screen.ids.camera_indicator.opacity == 0
-        ui.tap(ui.button("leave"))
+        ui.tap(_shown(ui, "leave"))
         assert intents == ["videohelp_leave"]
 
         screen.show_panel(Panel(phase="call", staff="ada", camera_on=True, status=Msg("videohelp.camera_on")))
@@ -37,19 +49,19 @@ def test_the_call_screen_in_each_phase(ui):
         assert screen.ids.camera_indicator.opacity == 1 and screen.ids.remote.opacity == 1
         assert screen.ids.remote.width > 2 * screen.ids.self_view.width  # the staff member large, the citizen small
         Window.screenshot(name=str(SHOTS / "kiosk-call.png"))
-        ui.tap(ui.button("hangup"))
+        ui.tap(_shown(ui, "hangup"))
         assert intents[-1] == "videohelp_hangup"
 
         screen.show_panel(Panel(phase="call", camera_on=True, request_id="r1",
                                 request=Msg("videohelp.request.start", service="社保卡")))
         ui.pump(frames=3)
         assert "社保卡" in ui.texts()
-        ui.tap(ui.button("agree"))
+        ui.tap(_shown(ui, "agree"))
         assert intents[-1] == "videohelp_agree"
 
         screen.show_panel(Panel(phase="ended", status=Msg("videohelp.network_lost")))
         ui.pump(frames=3)
         assert screen.remote_texture is None and screen.ids.camera_indicator.opacity == 0
-        ui.button("back")
+        _shown(ui, "back")
     finally:
         screen.intent = ui.c.root.screens["start"].intent

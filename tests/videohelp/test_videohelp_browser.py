@@ -63,7 +63,7 @@ def desk(tmp_path):
         pytest.skip("needs chromium and chromium-driver (make setup installs them)")
     from kiosk.helpdesk.server import Embedded, free_port
     from kiosk.helpdesk.staff import Directory
-    from tests.support import webdriver
+    from kiosk.helpdesk import webdriver
 
     staff = Directory(tmp_path / "staff.json")
     staff.add("ada", PASSWORD, "agent", ("zh_CN", "en"))
