@@ -49,6 +49,13 @@ def scroller(w: Any) -> Any:
     return node if isinstance(node, ScrollView) else None
 
 
+def in_view(w: Any, view: Any) -> bool:
+    """The control's centre inside its scroll view's rectangle (both in window coordinates)."""
+    x, y = w.to_window(*w.center)
+    vx, vy = view.to_window(*view.pos)  # (to_window takes pos in the parent's frame)
+    return vx <= x <= vx + view.width and vy <= y <= vy + view.height
+
+
 def walk(root: Any) -> Iterator[Any]:
     yield root
     for child in root.children:
@@ -144,14 +151,14 @@ class Hands:
         if widget is None:
             return False
         view = scroller(widget)
-        if view is not None:  # the citizen's swipe: bring the control into its scroll view first
+        if view is not None and not in_view(widget, view):  # the citizen's swipe brings it into view
             view.scroll_to(widget, padding=10, animate=False)
             self.pump(2)
-        x, y = widget.to_window(*widget.center)
-        if view is not None:
-            vx, vy = view.to_window(*view.pos)  # (to_window takes pos in the parent's frame)
-            if not (vx <= x <= vx + view.width and vy <= y <= vy + view.height):
+            view.scroll_y = min(1.0, max(0.0, view.scroll_y))  # scroll_to on a fresh layout overshoots
+            self.pump(1)
+            if not in_view(widget, view):
                 return False  # still outside its view: a touch there would land on something else
+        x, y = widget.to_window(*widget.center)
         touch = Touch(x, y)
         if self.on_tap is not None:
             self.on_tap(widget)

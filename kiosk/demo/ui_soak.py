@@ -38,6 +38,7 @@ BUDGET_MB = 10.0
 FAULT_KINDS = ("card_pulled", "idcard_unplugged", "paper_out", "platform_down", "walked_away", "language")
 NO_FAULT_SHARE = 0.3
 MAX_ACTIONS = 80  # per session: a session that takes more is stuck
+HEALTH_WAIT_S = 60.0  # fake time a greyed tile is given to come back after an outage
 IDLE_STEP_S = 5.0  # the walked-away citizen: fake time moves in steps the tick can follow
 # The keypad's pad and the option lists are rebuilt per view: which view a screen last showed
 # changes the count by up to a pad of keys (A-Z + digits) plus a list of options.
@@ -104,7 +105,7 @@ class Session:
         """None when the session ended by itself, else why it is stuck."""
         h, c = self.h, self.c
         h.new_session()
-        if not h.tap_option(f"flow:{self.flow_id}"):
+        if not self._tile_ready() or not h.tap_option(f"flow:{self.flow_id}"):
             return f"{self.flow_id}: no tile to tap ({h.options()[:8]})"
         if c.runner is None:
             return None if self._settle() else f"{self.flow_id}: tile tapped, no flow"
@@ -137,6 +138,17 @@ class Session:
             return f"{self.flow_id}@{runner.step} ({self.fault}): no end after {MAX_ACTIONS} actions"
         self.outcome = runner.outcome or "?"
         return None
+
+    def _tile_ready(self) -> bool:
+        """The flow's tile is enabled, or becomes so as fake time passes: after an outage the
+        kiosk greys the platform's services until its health check (every few seconds of fake
+        time, never while the fake clock stands still) sees the platform again."""
+        h = self.h
+        for _ in range(int(HEALTH_WAIT_S / IDLE_STEP_S)):
+            if h.until(lambda: h.button(f"flow:{self.flow_id}") is not None, frames=10**6):
+                return True
+            h.let_time_pass(IDLE_STEP_S)
+        return h.button(f"flow:{self.flow_id}") is not None
 
     def _fault(self, n: int) -> bool:
         """Does this session's fault happen now? (True when it took the action's place.)"""
@@ -203,8 +215,8 @@ class Session:
             h.sim("platform.start")
             # The kiosk greys the platform's services out until its health check sees the platform
             # again (every few seconds of fake time): the next citizen would find no tile to tap.
-            for _ in range(12):
-                if h.until(lambda: c.platform_status.state == "ok", frames=30):
+            for _ in range(int(HEALTH_WAIT_S / IDLE_STEP_S)):
+                if h.until(lambda: c.platform_status.state == "ok", frames=10**6):
                     break
                 h.let_time_pass(IDLE_STEP_S)
         if c.s.hub.sims.get("idcard") is not None:

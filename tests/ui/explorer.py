@@ -155,16 +155,18 @@ class Explorer:
     def tap(self, w: Any, where: str) -> None:
         from kivy.tests.common import UnitTestTouch
 
-        from kiosk.demo.taps import scroller
+        from kiosk.demo.taps import in_view, scroller
 
         parent = scroller(w)  # (a plain walk up never ends: Kivy's Window is its own parent)
-        if parent is not None:
+        if parent is not None and not in_view(w, parent):  # a swipe first
             parent.scroll_to(w, padding=10, animate=False)
             self.frames(2, where)
+            parent.scroll_y = min(1.0, max(0.0, parent.scroll_y))  # scroll_to on a fresh layout overshoots
+            self.frame(where)
         x, y = w.to_window(*w.center)
         if parent is not None:  # a control scrolled out of its view cannot be touched
             px, py = parent.to_window(*parent.pos)  # (to_window takes pos in the parent's frame)
-            if not (px <= x <= px + parent.width and py <= y <= py + parent.height):
+            if not in_view(w, parent):
                 self.report.missed.append(f"{where} {self.key(w)}: outside its scroll view")
                 if VERBOSE:
                     print(f"  missed {where} {self.key(w)} at {x:.0f},{y:.0f}: view {px:.0f},{py:.0f} "

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-# Skipped until mended: under the suite's harness the soak found no start tile to tap (every
-# session "no tile to tap ([])") although bench/ui_soak.py, building the app the same way, runs.
-pytestmark = [pytest.mark.ui, pytest.mark.skip(reason="ui soak finds no start tiles under the suite harness: not yet diagnosed")]
+pytestmark = pytest.mark.ui
 
-SESSIONS, WARMUP = 30, 16  # the warm-up: two rounds of the seven flows, every screen built
+SESSIONS, WARMUP = 21, 14  # the warm-up: two rounds of the seven flows, every screen built
 
 
 def test_short_ui_soak_through_the_window_gets_stuck_nowhere_and_leaks_no_widgets(ui):
     from kiosk.demo.ui_soak import FAULT_KINDS, run_ui_soak
 
-    # Without "language" until issue 15 item 3 is fixed: in Tibetan the evaluation's "submit" is
-    # pushed off the screen, so a citizen can only toggle reasons (the bench's soak reports it).
-    faults = tuple(f for f in FAULT_KINDS if f != "language")
-    report = run_ui_soak(ui.app, ui.clock, SESSIONS, WARMUP, seed=3, fault_kinds=faults)
+    # "language" included: in Tibetan the evaluation's "submit" lies below the fold of its
+    # scroll view, and the soak's citizen swipes it into view (kiosk/demo/taps.py) as a person would.
+    report = run_ui_soak(ui.app, ui.clock, SESSIONS, WARMUP, seed=3, fault_kinds=FAULT_KINDS)
     assert not report.stuck, report.stuck
     assert sum(report.outcomes.values()) == SESSIONS
     assert report.outcomes.get("completed", 0) >= SESSIONS // 3, report.outcomes
@@ -44,7 +41,7 @@ def test_a_leaking_app_fails_the_ui_soak(ui):
         kept.append(bytearray(b"\x01") * (1 << 20))  # written, so its pages count in RSS
 
     try:
-        report = run_ui_soak(ui.app, ui.clock, 12, 4, seed=5, after_session=leak, fault_kinds=())
+        report = run_ui_soak(ui.app, ui.clock, 10, 3, seed=5, after_session=leak, fault_kinds=())
     finally:
         kept.clear()
     assert not report.widgets_flat, report.line()
