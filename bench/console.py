@@ -33,7 +33,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# (bench/ is the folder of this script, so Python finds its siblings without any path edit)
 from console_history import PG_BIN, insert_history, terminal_ids, throwaway_pg  # noqa: E402
 from fleet import pct, raise_fd_limit, telemetry_sample  # noqa: E402  (bench/fleet.py)
 

@@ -306,7 +306,7 @@ def scrub_telemetry(sample: Mapping[str, Any], keys: Iterable[str]) -> tuple[dic
 # What a bundle may show of the config, by dotted key ("*": any one key) and kind. Everything else is
 # REDACTED (an empty value stays empty: "not configured" is worth seeing and reveals nothing).
 _ALLOWED = {
-    "text": "profile source terminal.id terminal.hall terminal.staffed_hours terminal.default_language "
+    "text": "profile source terminal.id terminal.hall terminal.staffed_hours terminal.duty_phone terminal.default_language "
             "terminal.data_dir fleet.tls_ca_file fleet.tls_cert_file fleet.tls_key_file fleet.password_file "
             "fleet.state_dir fleet.install_root fleet.trusted_root fleet.busy_file",
     "number": "terminal.dpi timeouts.* platform.connect_timeout_s platform.read_timeout_s platform.retries "

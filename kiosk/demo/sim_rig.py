@@ -88,7 +88,7 @@ def act(controller: Any, action: str) -> None:
 
 def say(controller: Any, message: Any) -> None:
     """A message on the simulator panel (a Msg, or None to clear it)."""
-    panel = getattr(controller.root, "sim_panel", None)
+    panel = getattr(getattr(controller, "root", None), "sim_panel", None)  # headless: no window, no panel
     if panel is not None:
         panel.message = message
 

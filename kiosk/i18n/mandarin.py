@@ -1,9 +1,9 @@
 """Mandarin clips that sound like Mandarin: the catalog's Chinese as toned pinyin for espeak-ng.
 
 espeak-ng's `cmn` voice (Debian's 1.51 data) knows only some characters; for the rest it writes
-pinyin and then reads that pinyin *by English rules* ("银行" -> `(en)jI55nt'u:55`, no tones).
+pinyin and then reads that pinyin *by English rules* ("yinhang", bank -> `(en)jI55nt'u:55`, no tones).
 `cmn-latn-pinyin` reads toned pinyin syllables (`yin2 hang2`) by Mandarin rules. So the build feeds
-it pypinyin's reading, which resolves polyphones by word (银行 hang2, 重新 chong2); the few
+it pypinyin's reading, which resolves polyphones by word (yinhang: hang2, chongxin: chong2); the few
 catalog words pypinyin gets wrong are fixed in PHRASES. Latin runs (App, USB, English) are said
 by the `en` voice and the pieces joined (voicebuild.py); digits are read as Chinese numbers.
 
@@ -30,12 +30,12 @@ SEGMENT = re.compile(r"([\u3400-\u9fff]+)|([A-Za-z][A-Za-z ]*[A-Za-z]|[A-Za-z])|
 # Found by listing every polyphone of the catalog with the reading pypinyin 0.55 picked (重连 and
 # 重试 came out zhòng, 时间长 zhǎng); 还款 is kept as the documented example of the mechanism.
 PHRASES: dict[str, list[list[str]]] = {
-    "还款": [["huán"], ["kuǎn"]],
-    "重连": [["chóng"], ["lián"]],
-    "重试": [["chóng"], ["shì"]],
-    "时间长": [["shí"], ["jiān"], ["cháng"]],
+    "\u8fd8\u6b3e": [["huán"], ["kuǎn"]],
+    "\u91cd\u8fde": [["chóng"], ["lián"]],
+    "\u91cd\u8bd5": [["chóng"], ["shì"]],
+    "\u65f6\u95f4\u957f": [["shí"], ["jiān"], ["cháng"]],
 }
-DIGITS = "零一二三四五六七八九"
+DIGITS = "\u96f6\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d"
 TONE_CONTOURS = {"1": ("55",), "2": ("35",), "3": ("214", "21", "35"), "4": ("51", "53")}  # 3->35: sandhi
 
 
@@ -47,14 +47,14 @@ def _pinyin() -> Any:
 
 
 def chinese_number(digits: str) -> str:
-    """24 -> 二十四, 12345 (a hotline) -> 一二三四五: up to 99 as a number, longer digit by digit."""
+    """24 -> er shi si, 12345 (a hotline) -> yi er san si wu: up to 99 as a number, longer digit by digit."""
     n = int(digits)
     if len(digits) > 2 or digits.startswith("0"):
         return "".join(DIGITS[int(d)] for d in digits)
     tens, units = divmod(n, 10)
     if n < 10:
         return DIGITS[n]
-    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[units] if units else "")
+    return ("" if tens == 1 else DIGITS[tens]) + "\u5341" + (DIGITS[units] if units else "")
 
 
 def segments(text: str) -> list[tuple[str, str]]:

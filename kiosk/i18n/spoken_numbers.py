@@ -7,12 +7,12 @@ keys; `Voice.say` plays them (and says honestly which ones fall back to Chinese)
 
 How a language builds a number from them is one row of STYLES, written from the catalogs' own
 words and marked for native review like the catalogs (review: machine-draft):
-- zh_CN and ii count in tens: 15 = ten five (十五, ꊰꉬ), 23 = two ten three (二十三, ꑍꊰꌕ).
-- bo's tens are words of their own (ཉི་ཤུ 20, ཉེར་ 21-29 ...), which would be 18 more clips per
+- zh_CN and ii count in tens: 15 = ten five, 23 = two ten three.
+- bo's tens are words of their own (nyi shu 20, nyer 21-29 ...), which would be 18 more clips per
   language; until a speaker records them, bo (and en, whose clips espeak-ng makes) say a two-digit
   number digit by digit, which is how phone and ticket numbers are read anyway.
-- years are always said digit by digit (二〇二六年, as people say them).
-- the unit word comes after the number in zh_CN and ii (三月), before it in bo and en (ཟླ་ 3, month 3).
+- years are always said digit by digit (two zero two six, as people say them).
+- the unit word comes after the number in zh_CN and ii (three month), before it in bo and en (month 3).
 """
 from __future__ import annotations
 
