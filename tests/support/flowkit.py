@@ -8,14 +8,14 @@ from typing import Any, Callable
 
 from devices.printer.memory import MemoryPrinter
 from flows.engine import FlowRunner, View, WorkResult, run_inline
-from kiosk.demo.headless import DemoInputs, Driver
 from flows.ports import FlowContext, Identity
 from flows.registry import FLOWS
 from kiosk.core import config as config_mod
-from kiosk.demo_platform.server import SEED_PATH
-from kiosk.i18n.translator import Msg, Plain, Translator
 from kiosk.core.journal import Journal
 from kiosk.core.session import Session
+from kiosk.demo.headless import DemoInputs, Driver
+from kiosk.demo_platform.server import SEED_PATH
+from kiosk.i18n.translator import Msg, Plain, Translator
 
 SEED: dict[str, Any] = json.loads(SEED_PATH.read_text(encoding="utf-8"))
 DEMO_ID = "513327196208050282"  # 泽仁卓玛, whose records these tests know (pension, real estate, Tibetan name)
