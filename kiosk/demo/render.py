@@ -174,8 +174,10 @@ def _keyboard(mode: str, keys: str | list[str], strokes: int = 0) -> Callable[[A
         seed = c.s.demo_server.seed
         words = [i["title"].get(lang, "") for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
         if mode == "tibetan":  # typed by its keys, stacks included
-            keys = "\u0f0b".join(seed["departments"][0]["title"]["bo"].split("\u0f0b")[:2])
-        typed = list(keys_for(keys)) if mode == "tibetan" else list(keys)
+            word = "\u0f0b".join(seed["departments"][0]["title"]["bo"].split("\u0f0b")[:2])
+            typed = list(keys_for(word))
+        else:
+            typed = list(keys)
         c.root.show_view(View("text", Msg("guide.browse.title"), None,
                               data={"mode": mode, "keys": typed, "words": words}))
         if strokes:
