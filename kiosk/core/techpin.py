@@ -141,6 +141,21 @@ def verify_pin(pin: str, stored: str) -> bool:
     return hmac.compare_digest(_scrypt(pin, salt, n, r, p, len(digest)), digest)
 
 
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    """A login password's stored form (the fleet console's and the help desk's staff): the same
+    scrypt line as the PIN, without the PIN's digit rules."""
+    return _hash_secret(password, DEFAULT_N, DEFAULT_R, DEFAULT_P, salt)
+
+
+def check_password(password: str, stored: str) -> bool:
+    """Constant-time check; a damaged stored hash is a failed login, never an exception."""
+    try:
+        n, r, p, salt, digest = parse_hash(stored)
+    except PinHashError:
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, n, r, p, len(digest)), digest)
+
+
 class MonotonicClock(Protocol):
     def monotonic(self) -> float: ...
 

@@ -1,7 +1,7 @@
 """Staff accounts, passwords and web sessions of the help desk.
 
-Same scheme as the fleet console (kiosk_fleet/console/auth.py, which this unit may not import):
-hashlib.scrypt (n=2**14, r=8, p=1, 16-byte salt) compared in constant time; a session is a random
+Passwords as the fleet console keeps them: kiosk.core.techpin.hash_password / check_password
+(scrypt, n=2**14, r=8, p=1, 16-byte salt, constant-time compare); a session is a random
 cookie whose sha256 alone is kept, that expires after `idle_s` unused or `absolute_s` after log-in,
 with its own CSRF token for every POST. Accounts live in a small JSON file the site edits with
 `python -m kiosk.helpdesk.server add-staff` (a help desk has tens of staff, not a database's worth).
@@ -18,29 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.helpdesk.queue import Staff
+from kiosk.core.techpin import check_password, hash_password  # noqa: F401 - the one scrypt home, used here and by callers
 
 ROLES = ("agent", "supervisor")
-_N, _R, _P = 2**14, 8, 1
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        if kind != "scrypt":
-            return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(bytes.fromhex(digest)))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got.hex(), digest)
-
-
 _DUMMY = hash_password("not-a-password", b"\0" * 16)  # a missing user costs as long as a wrong password
 
 

@@ -1,6 +1,6 @@
 """Users, passwords, sessions, CSRF tokens, roles, the audit log.
 
-Passwords: hashlib.scrypt (n=2**14, r=8, p=1, 16-byte salt), compared in constant time.
+Passwords: kiosk.core.techpin.hash_password / check_password (scrypt, the same line as the PIN).
 Sessions: a random cookie value; only its sha256 is stored, so a copy of the database opens no
 session. A session expires after `idle_s` without use and `absolute_s` after log-in. Each session
 has its own CSRF token, required on every POST (form field `csrf` or header `X-CSRF-Token`).
@@ -19,29 +19,9 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from kiosk_fleet.console.db import Audit, User, WebSession
+from kiosk.core.techpin import check_password, hash_password  # noqa: F401 - the one scrypt home, used here and by callers
 
 ROLES = ("viewer", "operator", "admin")
-_N, _R, _P = 2**14, 8, 1
-
-
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        kind, n, r, p, salt, digest = stored.split("$")
-        if kind != "scrypt":
-            return False
-        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(bytes.fromhex(digest)))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(got.hex(), digest)
-
-
 def role_at_least(role: str, needed: str) -> bool:
     return role in ROLES and ROLES.index(role) >= ROLES.index(needed)
 
