@@ -75,8 +75,10 @@ class StartMenu:
             self.s.journal.incident("platform_health", f"{state} {reason}".strip())
         except Exception as e:  # noqa: BLE001 - a full disk: the journal's own path handles it
             self.journal_failed(e)
-        if state == OK and self.catalog is None:
-            self.load_catalog()  # back: the catalog now, not at the next retry
+        if state == OK and (self.catalog is None or self.catalog_error is not None):
+            # back: the catalog now, not at the next retry; a load that failed during the outage
+            # would otherwise keep the technician line at "unreachable" with the platform well
+            self.load_catalog()
         if self.root.current == "start":
             self._build_start()
         if self.runner is not None:

@@ -65,7 +65,7 @@ def test_platform_outage_after_start_greys_tiles_then_they_come_back(ui, monkeyp
         ui.app.services.demo_server.set_fault("none")
         ui.clock.advance(HEALTH_RETRY_S)
         c.tick()
-        ui.pump(lambda: c.platform_status.usable, frames=FRAMES)
+        ui.pump(lambda: c.platform_status.usable and c.catalog_error is None, frames=FRAMES)
         assert tile(ui, "queue_ticket").enabled and "暂时连不上政务服务平台" not in ui.texts()
         c.tech.show_dashboard()
         ui.pump(frames=2)
