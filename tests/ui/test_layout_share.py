@@ -193,6 +193,22 @@ def test_a_chosen_reason_looks_chosen(ui):
     assert not buttons["submit"].toggle and buttons["submit"].style == "primary"
 
 
+@pytest.mark.parametrize("locale", ["bo", "ii"])
+def test_the_reasons_send_button_stays_on_screen(ui, locale):
+    """The reasons' body says "tap submit": in Tibetan and Yi large text the list fills the window,
+    so the send button is pinned below it (outside the scroll), never scrolled out of sight."""
+    from kivy.core.window import Window
+
+    c = ui.c
+    show_scene(c, "evaluation", locale, True)
+    ui.pump(frames=5)
+    [send] = [b for b in ui.widgets() if getattr(b, "option_id", "") == "submit"]
+    assert visible(send) and not in_scroll(send)
+    _, y0, _, y1 = rect(send)
+    _, a0, _, a1 = rect(c.root.manager)
+    assert y0 >= a0 - SLACK_PX and y1 <= min(a1, Window.height) + SLACK_PX
+
+
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
 def test_keys_are_at_least_20_mm(ui, large):
     from kivy.uix.button import Button
