@@ -201,6 +201,11 @@ class PinGate:
         # Every configured card is checked (no early exit), so the time says nothing about which.
         return self._try(lambda: any([verify_card(number, stored) for stored in self.card_hashes]))
 
+    def is_card(self, number: str) -> bool:
+        """A card read on the start screen: is it a technician's? Not counted as a try (a citizen's
+        card there is no failed entry and must never lock the technician out); no early exit."""
+        return bool(number) and any([verify_card(number, stored) for stored in self.card_hashes])
+
     def _try(self, check: Callable[[], bool]) -> Outcome:
         if self._locked_until is not None:
             if self.locked:

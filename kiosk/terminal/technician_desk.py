@@ -70,6 +70,15 @@ class TechnicianDesk:
     def try_card(self, identity: Any) -> bool:
         """A social security card read while the entry screen is shown. True when it was taken
         as an entry attempt (it is never passed on to anything else either way)."""
+        number = str(dict(identity.extra).get("card_number", "") or "")
+        if self._on("start"):
+            # A technician walks up and inserts the card: it opens technician mode without the
+            # five hidden taps (the card is the credential; the taps only find the entry screen).
+            # Any other card on the start screen is dropped, uncounted and unlogged.
+            gate = self._gate_or_none()
+            if gate is None or not self.cfg.terminal.technician_card_hashes or not gate.is_card(number):
+                return False
+            self.open_entry()
         if not self._on("technician_entry"):
             return False
         gate = self._gate_or_none()
@@ -77,8 +86,7 @@ class TechnicianDesk:
             self.journal.incident("technician_entry", "refused: no technician card configured")
             self.root.screens["technician_entry"].message = Msg("tech.entry.card_unavailable")
             return True
-        number = dict(identity.extra).get("card_number", "")
-        self._entered(gate.try_card(str(number or "")), "card")
+        self._entered(gate.try_card(number), "card")
         return True
 
     def _entered(self, outcome: str, by: str) -> None:

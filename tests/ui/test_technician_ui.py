@@ -49,8 +49,12 @@ def test_technician_card_opens_the_dashboard_and_a_citizen_card_does_not(ui):
         ui.pump(frames=5)
 
     c = ui.c
-    insert("technician")  # on the start screen a card does nothing
-    assert c.root.current == "start"
+    insert("tibetan")  # on the start screen a citizen's card does nothing, and is no failed try
+    assert c.root.current == "start" and c.tech._gate_or_none().failures == 0
+    insert("technician")  # a technician's card there opens technician mode
+    assert c.root.current == "technician"
+    c.intent("cancel")
+    ui.pump(lambda: c.root.current == "start")
     c.intent("technician")
     insert("tibetan")
     assert c.root.current == "technician_entry"

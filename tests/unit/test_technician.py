@@ -132,6 +132,9 @@ def test_technician_cards_hash_verify_and_share_the_pin_lock_out():
     assert gate.try_card("T20260001") == "locked"
     clock.advance(301)
     assert gate.try_card("T20260001") == "ok"
+    for _ in range(5):  # a card on the start screen is asked about, never counted as a try
+        assert not gate.is_card("T20260002") and gate.is_card("T20260001") and not gate.is_card("")
+    assert gate.failures == 0 and not gate.locked
     cards_only = PinGate("", clock, card_hashes=[card])
     assert cards_only.try_pin("246810") == "wrong" and cards_only.try_card("T20260001") == "ok"
 
