@@ -22,22 +22,10 @@ class StartScreen(KioskScreen):
 
         box = self.ids.sections
         box.clear_widgets()
-        from screens.ui import ui
-
-        def name(option: Any) -> str:
-            return ui().translator.text(option.label, "zh_CN")
-
-        shown: set[str] = set()
+        # The sections come ready: each service once (kiosk/terminal/start_menu.py decides that).
         for title, options in self.sections:
-            # A service already offered in an earlier section is not listed again: the featured
-            # section's tiles ("flow:<id>") and the catalog's items for the same flow differ in
-            # id, not in name (issue 15: services listed twice).
-            fresh = tuple(o for o in options if name(o) not in shown)
-            shown.update(name(o) for o in fresh)
-            if not fresh:
-                continue
             box.add_widget(BiLabel(source=title, role="title"))
-            grid = OptionList(options=fresh, columns=2)
+            grid = OptionList(options=tuple(options), columns=2)
             grid.on_choose = lambda option_id: self.emit("start_service", item=option_id)
             box.add_widget(grid)
 

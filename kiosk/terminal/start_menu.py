@@ -129,7 +129,25 @@ class StartMenu:
             down = self.catalog_error or not self.platform_status.usable
             start.notice = (Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
                             if down else Msg("start.loading"))
-        start.sections = sections
+        start.sections = self._once(sections)
+
+    def _once(self, sections: list[tuple[Any, list[Option]]]) -> list[tuple[Any, list[Option]]]:
+        """Each service once: one the featured section already offers is not listed again under
+        its department (issue 15: services listed twice). A featured tile ("flow:<id>") and the
+        catalog's item for the same flow differ in id, not in name; the name is compared in the
+        catalog's reference language, so the rule is the same whatever language is shown. A
+        section left empty is dropped."""
+        def name(option: Option) -> str:
+            return self.s.translator.text(option.label, "zh_CN")
+
+        shown: set[str] = set()
+        kept = []
+        for title, options in sections:
+            fresh = [o for o in options if name(o) not in shown]
+            shown.update(name(o) for o in fresh)
+            if fresh:
+                kept.append((title, fresh))
+        return kept
 
     def _devices_down_notice(self) -> Msg | None:
         """While a device (or the platform) some services need is down: which, and where to go."""

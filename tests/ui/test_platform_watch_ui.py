@@ -111,3 +111,21 @@ def test_result_screen_draws_the_qr_code_the_guide_promises(ui):
     qr = [w for w in ui.widgets(c.root.screens["result"]) if isinstance(w, QRImage)]
     assert qr and qr[0].data == c.runner.view.data["qr"]
     assert qr[0].texture is not None and qr[0].height > 0 and qr[0].opacity == 1
+
+
+def test_each_service_is_offered_once_on_the_start_screen(ui):
+    """The featured tiles and the catalog's departments name some services twice (a featured
+    "flow:<id>" and the department's item for the same flow): the start screen lists each once,
+    in every language (the names are compared in the catalog's reference language)."""
+    from screens.widgets import BigButton
+
+    c = ui.c
+    ui.pump(lambda: c.catalog is not None and len(c.root.screens["start"].sections) > 1)
+    for lang in ("zh_CN", "bo"):
+        c.ui.lang = lang
+        c.go_start()
+        ui.pump(frames=3)
+        tiles = [w for w in ui.widgets(c.root.screens["start"]) if isinstance(w, BigButton)]
+        names = [ui.app.services.translator.text(t.label, "zh_CN") for t in tiles]
+        assert len(names) > 8 and len(names) == len(set(names)), lang
+    c.ui.lang = "zh_CN"
