@@ -69,12 +69,21 @@ class PlatformConfig:
 
 
 @dataclass(frozen=True)
+class VideoHelpConfig:
+    # The help desk (kiosk/helpdesk): "" = no video help (the bar has no button), "embedded://" =
+    # the demo's desk on loopback, else http(s)://host[:port] of the site's desk.
+    url: str = ""
+    token: str = ""  # the site's kiosk token (helpdesk serve --kiosk-token-file)
+
+
+@dataclass(frozen=True)
 class Config:
     profile: str = "demo"
     terminal: TerminalConfig = field(default_factory=TerminalConfig)
     timeouts: TimeoutsConfig = field(default_factory=TimeoutsConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
+    videohelp: VideoHelpConfig = field(default_factory=VideoHelpConfig)
     # [fleet]: the remote channel and updates (kiosk/core/fleet_config.py types and checks it; kept as
     # a table here so the core config does not import the fleet package)
     fleet: dict = field(default_factory=dict)
@@ -222,4 +231,7 @@ def _check(cfg: Config) -> list[tuple[str, str]]:
     p = cfg.platform
     if not (p.url.startswith(("http://", "https://")) or p.url == "embedded://"):
         out.append(("platform.url", f"{p.url!r}: expected http(s)://host[:port] or embedded://"))
+    v = cfg.videohelp.url
+    if v and not (v.startswith(("http://", "https://")) or v == "embedded://"):
+        out.append(("videohelp.url", f"{v!r}: expected http(s)://host[:port], embedded:// or empty"))
     return out
