@@ -1,6 +1,7 @@
 """Application progress: scan the QR code on the acceptance receipt, or type the
-application number on the on-screen keypad; see where the application is (a timeline); offer the
-evaluation.
+application number on the big digit keypad (the hall's prefix SC shown fixed) or, for a number with
+other letters, on the on-screen keyboard (digits + Latin, screens/keyboard.py); see where the
+application is (a timeline); offer the evaluation.
 
 A code that is not a receipt code, a number in the wrong form and a number the platform does
 not know each get their own plain sentence, on the same screen, so the citizen can try again.
@@ -20,7 +21,7 @@ from kiosk.i18n.translator import Msg, Plain, Text, normalize_digits
 PREFIX = "SC"  # every application number of this hall's platform starts so; the keypad shows it fixed
 DIGITS = 13
 _NUMBER_IN_CODE = re.compile(r"(?<![A-Z0-9])([A-Z]{2}[0-9]{13})(?![0-9])")
-_TYPED = re.compile(rf"^(?:{PREFIX})?([0-9]{{{DIGITS}}})$")
+_TYPED = re.compile(rf"^([A-Z]{{2}})?([0-9]{{{DIGITS}}})$")  # two letters (SC when none) and 13 digits
 
 
 def number_from_code(text: str) -> str | None:
@@ -30,8 +31,10 @@ def number_from_code(text: str) -> str | None:
 
 
 def number_from_typed(text: str) -> str | None:
-    m = _TYPED.match("".join(normalize_digits(text).upper().split()))
-    return PREFIX + m.group(1) if m else None
+    """A typed number: 13 digits (the keypad shows SC before them) or two letters and 13 digits
+    (the keyboard); spaces and dashes between groups, Tibetan or full-width digits allowed."""
+    m = _TYPED.match("".join(normalize_digits(text).upper().replace("-", " ").split()))
+    return (m.group(1) or PREFIX) + m.group(2) if m else None
 
 
 def when(iso: str) -> str:
@@ -51,7 +54,7 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
         self.entry = "scan"  # where the number came from: a refusal goes back there
 
     def plan(self) -> Sequence[tuple[str, str]]:
-        return (("scan", INPUT), ("keypad", INPUT), ("loading", PLATFORM), ("status", RESULT), ("error", INPUT),
+        return (("scan", INPUT), ("keypad", INPUT), ("keyboard", INPUT), ("loading", PLATFORM), ("status", RESULT), ("error", INPUT),
                 *self.evaluate_plan())
 
     def scanner_ok(self) -> bool:
@@ -83,7 +86,8 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
 
     # keypad ----------------------------------------------------------------------------------
     def keypad_view(self, notice: Msg | None = None, reason: str | None = None, text: str = "") -> View:
-        options = (Option("scan", Msg("action.scan_instead")),) if self.scanner_ok() else ()
+        options = (Option("letters", Msg("progress.action.letters")),
+                   *((Option("scan", Msg("action.scan_instead")),) if self.scanner_ok() else ()))
         return View("keypad", Msg("progress.keypad.title"), Msg("progress.keypad.body"), options=options,
                     data={"input": "digits", "letters": "", "max_len": DIGITS, "pattern": f"^[0-9]{{{DIGITS}}}$",
                           "prefix": PREFIX,
@@ -95,16 +99,36 @@ class ApplicationProgressFlow(Evaluate, ServiceFlow):
 
     def on_keypad(self, event: str, data: dict[str, Any]) -> None:
         if event == "keypad":
-            typed = str(data.get("text", ""))[:32]
-            number = number_from_typed(typed)
-            if number is None:
-                refresh_view(self, self.keypad_view(Msg("progress.notice.bad_number", digits=DIGITS), "bad_number",
-                                                    typed), touch=True)
-            else:
-                self.number = number
-                self.goto("loading")
-        elif event == "choose" and data.get("option") == "scan":
-            self.goto("scan")
+            self._typed(str(data.get("text", ""))[:32], self.keypad_view)
+        elif event == "choose" and data.get("option") in ("scan", "letters"):
+            self.goto("scan" if data["option"] == "scan" else "keyboard")
+
+    def _typed(self, typed: str, again: Any) -> None:
+        number = number_from_typed(typed)
+        if number is None:
+            refresh_view(self, again(Msg("progress.notice.bad_number", digits=DIGITS), "bad_number", typed), touch=True)
+        else:
+            self.number = number
+            self.goto("loading")
+
+    # keyboard: the same number with any letters, on the on-screen keyboard ------------------------
+    def keyboard_view(self, notice: Msg | None = None, reason: str | None = None, text: str = "") -> View:
+        options = (Option("digits", Msg("progress.action.digits")),
+                   *((Option("scan", Msg("action.scan_instead")),) if self.scanner_ok() else ()))
+        return View("text", Msg("progress.keypad.title"), Msg("progress.keyboard.body"), options=options,
+                    data={"modes": ["latin", "digits"], "mode": "latin",  # Latin has a digit row too
+                          "max_len": DIGITS + 4, "text": text, "event": "keypad",
+                          "notice": notice, "reason": reason})
+
+    def enter_keyboard(self, notice: Msg | None = None, reason: str | None = None, text: str = "") -> View:
+        self.entry = "keyboard"
+        return self.keyboard_view(notice, reason, text)
+
+    def on_keyboard(self, event: str, data: dict[str, Any]) -> None:
+        if event == "keypad":
+            self._typed(str(data.get("text", ""))[:32], self.keyboard_view)
+        elif event == "choose" and data.get("option") in ("scan", "digits"):
+            self.goto("scan" if data["option"] == "scan" else "keypad")
 
     # loading ---------------------------------------------------------------------------------
     def enter_loading(self) -> View:

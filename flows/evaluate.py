@@ -25,10 +25,10 @@ LEVELS = ("5", "4", "3", "2", "1")  # very satisfied .. very dissatisfied, best 
 GOOD_REASONS = ("fast", "easy", "clear_guidance", "my_language", "receipt_ok")
 BAD_REASONS = ("slow", "hard_to_use", "unclear", "no_language", "device_fault", "wrong_info", "not_solved")
 REASONS_REQUIRED_BELOW = 3  # a bad evaluation (1-2) names at least one reason, as the national rules ask
-# SWITCH (issue 15 #7): the comment step is off until the on-screen keyboard (screens/keyboard.py,
-# view kind "text") is tested for it: the digits-only keypad offered a comment box nobody could
-# write in. Set True to ask for the comment on the keyboard; `submit` then leads to it.
-COMMENT_STEP = False
+# The comment step (issue 15 #7 switched it off while the only keypad had digits): on since the
+# on-screen keyboard (screens/keyboard.py, view kind "text") writes any script (issue 17). `submit`
+# leads to it; "skip" stores the evaluation without a comment. False stores at `submit`.
+COMMENT_STEP = True
 
 
 class Evaluate:
@@ -115,7 +115,8 @@ class Evaluate:
 
     # comment ---------------------------------------------------------------------------------
     def enter_evaluate_comment(self) -> View:
-        # Reached only with COMMENT_STEP on: the keyboard (kind "text") sends "comment" {text}.
+        # The keyboard (kind "text", any mode; the language's first) sends "comment" {text}; an
+        # empty OK is the same as "skip". Scrubbed of numbers and names when stored.
         return View("text", Msg("evaluation.comment.title"), Msg("evaluation.comment.body"),
                     options=(Option("skip", Msg("action.skip")),),
                     data={"event": "comment", "max_len": MAX_COMMENT, "text": "", "optional": True})

@@ -23,6 +23,7 @@ from typing import Any
 
 from kiosk.demo_platform.http import Server, Handler, error
 from kiosk.demo_platform.services import DemoServices, Refusal
+from kiosk.platform.callback import KIND as CALLBACK, phone_number
 
 log = logging.getLogger(__name__)
 
@@ -258,6 +259,9 @@ class DemoPlatformServer:
             raise error(404, "unknown_kind", "submission kind must match ^[a-z_]{1,32}$")
         key = _idempotency_key(headers)
         payload = _json_object(body)
+        if kind == CALLBACK and phone_number(payload.get("phone")) != payload.get("phone"):
+            # a callback is a number staff can dial (digits only, as the kiosk sends it): 422 parks it
+            raise error(422, "bad_phone", "callback needs phone: a mainland mobile or a landline with area code")
         with self._lock:
             seen = self._submissions_by_key.get(key)
             if seen is not None:

@@ -78,8 +78,8 @@ class Intents:
                     return
 
     def _intent_event(self, event: str, **data: Any) -> None:
-        """A step-specific event from a screen: typed text, a search, a toggled reason."""
-        if self.runner is not None and event in ("keypad", "search", "toggle"):
+        """A step-specific event from a screen: typed text, a search, a toggled reason, a comment."""
+        if self.runner is not None and event in ("keypad", "search", "toggle", "comment"):
             self.runner.send(event, **data)
 
     def _intent_option(self, option: str) -> None:
@@ -132,6 +132,17 @@ class Intents:
 
     def _intent_back(self) -> None:
         self._back()
+
+    def _intent_callback(self, phone: str) -> None:
+        """Help's "leave your number": queued for the platform (kiosk/platform/callback.py); the
+        screen says whether it was a number staff can call."""
+        from kiosk.platform.callback import KIND, callback_request
+
+        t = self.cfg.terminal
+        request = callback_request(phone, t.id, t.hall, self.ui.lang, self.clock.now())
+        if request is not None:
+            self.s.journal.outbox_put(KIND, request.payload, idempotency_key=request.idempotency_key)
+        self.root.screens["help"].callback_done(request is not None)
 
     def _back(self) -> None:
         if self.runner is not None and self.runner.view is not None:

@@ -31,7 +31,10 @@ def test_number_from_code(text, number):
     ("2026112200123".translate(TIBETAN), "SC2026112200123"),
     ("２０２６１１２２００１２３", "SC2026112200123"),
     ("202611220012", None),
-    ("AB2026112200123", None),
+    ("AB2026112200123", "AB2026112200123"),  # typed on the keyboard: the platform knows its letters
+    ("sc-2026-1122-00123", "SC2026112200123"),
+    ("A2026112200123", None),
+    ("S C2026112200123", "SC2026112200123"),
 ])
 def test_number_from_typed(typed, number):
     assert number_from_typed(typed) == number
@@ -83,7 +86,27 @@ def test_an_unknown_number_says_so_plainly(harness):
 
 def test_without_a_scanner_it_starts_at_the_keypad(harness):
     h = harness(FLOW, device_status=lambda name: DeviceStatus(FAULT, "disconnected", "") if name == "scanner" else None)
-    assert h.step == "keypad" and h.option_ids() == []
+    assert h.step == "keypad" and h.option_ids() == ["letters"]
+    h.choose("letters")
+    assert h.view.kind == "text" and h.option_ids() == ["digits"]  # no scan offered without a scanner
+
+
+def test_a_number_with_letters_on_the_keyboard(harness):
+    """Issue 17: the keyboard (digits + Latin) beside the keypad, for a number with other letters."""
+    h = harness(FLOW)
+    h.choose("keypad")
+    h.choose("letters")
+    assert h.step == "keyboard" and h.view.kind == "text" and h.view.data["event"] == "keypad"
+    assert h.view.data["modes"] == ["latin", "digits"] and h.option_ids() == ["digits", "scan"]
+    h.send("keypad", text="AB2026000000000")
+    assert h.step == "keyboard" and h.view.data["reason"] == "not_found" and "AB2026000000000" in h.texts()
+    h.send("keypad", text="SC20")
+    assert h.step == "keyboard" and h.view.data["reason"] == "bad_number" and h.view.data["text"] == "SC20"
+    h.choose("digits")
+    assert h.step == "keypad"
+    h.choose("letters")
+    h.send("keypad", text=DEMO_APPLICATION.lower())
+    assert h.step == "status"
 
 
 def test_platform_down_then_back(harness, server):

@@ -25,8 +25,10 @@ def test_standalone_evaluation_is_journaled_and_queued(harness):
     h.send("toggle", option="fast")
     assert h.view.data["selected"] == ("easy",)
     h.choose("submit")
-    # No comment box while the keyboard is switched off for it (issue 15 #7): submit stores.
-    assert h.outcome == COMPLETED and h.step != "evaluate_comment"
+    # The comment is asked on the keyboard (issue 17); skipping it stores without one.
+    assert h.step == "evaluate_comment" and h.view.kind == "text" and h.option_ids() == ["skip"]
+    h.choose("skip")
+    assert h.outcome == COMPLETED
     ev = h.journal.rows("evaluations")[-1]
     assert ev["flow"] is None and ev["level"] == 5 and json.loads(ev["reasons"]) == ["easy"]
     assert ev["comment"] == ""
@@ -53,8 +55,8 @@ def test_a_bad_rating_needs_a_reason(harness):
 
 
 def test_no_view_offers_a_comment_box_that_cannot_be_written(harness):
-    """Issue 15 #7: the comment step asked for words on a digits-only keypad. Switched off, no
-    step of the evaluation is a keypad; switched on, the comment is asked on the keyboard."""
+    """Issue 15 #7: the comment step asked for words on a digits-only keypad. No step of the
+    evaluation is a keypad; the comment is asked on the keyboard (any mode)."""
     h = harness(FLOW)
     h.choose("hall")
     kinds = [h.view.kind]
@@ -62,11 +64,22 @@ def test_no_view_offers_a_comment_box_that_cannot_be_written(harness):
     kinds.append(h.view.kind)
     h.send("toggle", option="slow")
     h.choose("submit")
-    assert "keypad" not in kinds and h.outcome == COMPLETED
+    kinds.append(h.view.kind)
+    assert "keypad" not in kinds and kinds[-1] == "text" and h.view.data.get("modes") is None  # every mode
+    h.send("comment", text="")  # OK on an empty box: no comment
+    assert h.outcome == COMPLETED and h.journal.rows("evaluations")[-1]["comment"] == ""
 
 
-def test_the_switched_on_comment_uses_the_keyboard(harness, monkeypatch):
-    monkeypatch.setattr("flows.evaluate.COMMENT_STEP", True)
+def test_switched_off_the_comment_is_not_asked(harness, monkeypatch):
+    monkeypatch.setattr("flows.evaluate.COMMENT_STEP", False)
+    h = harness(FLOW)
+    h.choose("hall")
+    h.choose("4")
+    h.choose("submit")
+    assert h.outcome == COMPLETED and h.step != "evaluate_comment"
+
+
+def test_the_comment_uses_the_keyboard(harness):
     h = harness(FLOW)
     h.choose("hall")
     h.choose("4")
@@ -76,8 +89,7 @@ def test_the_switched_on_comment_uses_the_keyboard(harness, monkeypatch):
     assert h.outcome == COMPLETED and h.journal.rows("evaluations")[-1]["comment"] == "very good"
 
 
-def test_a_comment_keeps_no_personal_data(harness, monkeypatch):
-    monkeypatch.setattr("flows.evaluate.COMMENT_STEP", True)
+def test_a_comment_keeps_no_personal_data(harness):
     h = harness("real_estate_query")
     h.send("card_read", identity=identity())
     h.send("face_captured", jpeg=JPEG)
