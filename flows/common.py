@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from devices.printer.document import Document, Footer, Row
 from devices.printer.jobs import PrintQueue
@@ -43,29 +44,76 @@ def footer(ctx: Any) -> Footer:
 _queues: "weakref.WeakKeyDictionary[Any, PrintQueue]" = weakref.WeakKeyDictionary()
 _queues_lock = threading.Lock()
 
+RECEIPT, A4 = "printer", "a4printer"  # the device names (devices/registry.py)
 
-def print_queue(ctx: Any) -> PrintQueue:
+
+def print_queue(ctx: Any, device: str = RECEIPT) -> PrintQueue:
     """The printer's one PrintQueue: its lock keeps two flows (or a double tap) from putting two
     jobs on the paper at once, so there is one per printer, not one per flow."""
-    if getattr(ctx, "print_queue", None) is not None:
+    if device == RECEIPT and getattr(ctx, "print_queue", None) is not None:
         return ctx.print_queue
+    printer = ctx.a4printer if device == A4 else ctx.printer
     with _queues_lock:
-        queue = _queues.get(ctx.printer)
+        queue = _queues.get(printer)
         if queue is None or queue.journal is not ctx.journal:
-            queue = PrintQueue(ctx.printer, ctx.journal)
-            _queues[ctx.printer] = queue
+            queue = PrintQueue(printer, ctx.journal)
+            _queues[printer] = queue
         return queue
 
 
-def print_journaled(ctx: Any, flow_id: str, doc: Document) -> None:
+def print_journaled(ctx: Any, flow_id: str, doc: Document, device: str = RECEIPT) -> None:
     """Journal the job, print it, complete the journal entry. Runs in a worker thread.
 
     Through devices/printer/jobs.PrintQueue: the job row is written *before* the printer sees a
     byte, so a power cut leaves a 'pending' row a technician (and the restart logic) can find;
     the printer's status is asked first; the row is 'done' only after the printer accepted the
-    whole document. Raises PrintError (`reason`) when it did not print. A reprint after a
-    failure is a new call, so a new job row: the failed one stays in the journal as it was."""
-    print_queue(ctx).print_document(doc, ctx.session.id, flow_id)
+    whole document (for the A4 printer: after CUPS reported the job completed). Raises
+    PrintError (`reason`) when it did not print. A reprint after a failure is a new call, so a
+    new job row: the failed one stays in the journal as it was."""
+    print_queue(ctx, device).print_document(doc, ctx.session.id, flow_id)
+
+
+@dataclass(frozen=True)
+class PrintRoute:
+    """Where a document goes now: `device` "a4printer" or "printer", or None (nothing prints it:
+    the screen shows its QR code to fetch it on a phone). `a4_down`: an A4 document the A4
+    printer cannot take now, which the screen says in words."""
+
+    device: str | None
+    a4_down: bool = False
+
+
+def a4_wanted(ctx: Any, kind: str) -> bool:
+    """An A4 printer is fitted and the config sends this kind of document to it."""
+    printing = getattr(ctx.config, "printing", None)
+    return getattr(ctx, "a4printer", None) is not None and printing is not None and kind in printing.a4_kinds
+
+
+def print_route(ctx: Any, kind: str) -> PrintRoute:
+    """[printing] a4_kinds on A4 when the A4 printer is healthy; otherwise by a4_fallback: the
+    receipt printer ("receipt") or no paper ("screen"). Everything else on the receipt printer."""
+    if not a4_wanted(ctx, kind):
+        return PrintRoute(RECEIPT)
+    if device_usable(ctx, A4):
+        return PrintRoute(A4)
+    return PrintRoute(RECEIPT if ctx.config.printing.a4_fallback == "receipt" else None, a4_down=True)
+
+
+def can_print(ctx: Any, kind: str) -> bool:
+    """Whether a document of this kind can be printed now on the printer it would go to."""
+    route = print_route(ctx, kind)
+    return route.device is not None and device_usable(ctx, route.device)
+
+
+def can_serve(config: Any, kind: str, status_of: Callable[[str], Any]) -> bool:
+    """For the start screen, before a flow (and its context) exists: whether a document of this
+    kind can leave the kiosk now, on paper or (fallback "screen") as a QR code on the screen.
+    `status_of(name)` is the device's status, None when it is not fitted."""
+    printing = getattr(config, "printing", None)
+    if status_of(A4) is not None and printing is not None and kind in printing.a4_kinds:
+        if _usable(status_of(A4)) or printing.a4_fallback == "screen":
+            return True
+    return _usable(status_of(RECEIPT))
 
 
 def citizen(ctx: Any) -> CitizenRef:
@@ -98,6 +146,14 @@ def receipt_rows(ctx: Any, rows: Any) -> list[Any]:
 
 def printer_usable(ctx: Any) -> bool:
     """Whether the printer can print now (unknown counts as yes: the print step will say)."""
+    return device_usable(ctx, RECEIPT)
+
+
+def device_usable(ctx: Any, name: str) -> bool:
+    """Whether a device can work now (unknown counts as yes: the print step will say)."""
     status_of = getattr(ctx, "device_status", None)
-    status = status_of("printer") if callable(status_of) else None
+    return _usable(status_of(name) if callable(status_of) else None)
+
+
+def _usable(status: Any) -> bool:
     return status is None or bool(status.usable)

@@ -22,7 +22,8 @@ from kiosk.i18n.translator import Msg, Plain, Text
 class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "elicense_print"
     title = Msg("flow.elicense_print.title")
-    needs = ("printer", "platform")
+    needs = ("printer", "platform")  # any printer this document may go to (flows/common.can_serve)
+    document_kind = "elicense"
     initial = "identify"
 
     def __init__(self, ctx: Any) -> None:
@@ -92,7 +93,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
         if event == "done":
             self.ctx.session.put_personal(elicense_document=data["value"])
             self.service_done = True
-            self.goto("printing")
+            self.start_printing()
         elif event == "failed":
             self.platform_failed(data["error"], "loading_document")
 
@@ -117,7 +118,7 @@ class ELicencePrintFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
         title, title_zh = ctx.tr_pair(d.licence.title)
         note, note_zh = ctx.tr_pair(Msg("elic.receipt.note"))
         verify, verify_zh = ctx.tr_pair(Msg("receipt.verify_hint"))
-        return Document("elicense", ctx.lang, (
+        return Document(self.document_kind, ctx.lang, (
             Title(title, title_zh),
             *receipt_rows(ctx, self.rows()),
             Paragraph(note, note_zh),

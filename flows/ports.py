@@ -99,6 +99,9 @@ class FlowContext:
     # One PrintQueue per printer (devices/printer/jobs.py); flows/common.print_journaled makes
     # one when the app does not pass it.
     print_queue: Any = None
+    # The A4 printer ([devices] a4printer; None: not fitted), same protocol as `printer`; which
+    # documents go to it is flows/common.print_route's choice ([printing] in the config).
+    a4printer: ReceiptPrinter | None = None
 
     @property
     def lang(self) -> str:

@@ -1,6 +1,11 @@
-"""Print a receipt and say how it went: the printing step (paper moves: no cancel), then the
+"""Print a document and say how it went: the printing step (paper moves: no cancel), then the
 printed step with a reprint when it failed and a QR code to carry the document on a phone
 instead (DESIGN: a faulty printer has an alternative where one exists).
+
+Which printer: flows/common.print_route, per document kind ([printing] in the config; docs/a4.md).
+Official documents go to the A4 printer when one is fitted and healthy; when it is not, to the
+receipt printer or, by config, to nobody: the screen then shows the document's QR code. Either
+way the screen says so in words.
 
 A reprint is a new print job: the failed one stays in the journal as failed, the new one is
 journaled on its own (flows/common.print_journaled), so nothing prints twice by accident and
@@ -11,17 +16,24 @@ from typing import Any, Sequence
 
 from devices.printer.document import Document
 from flows.base import PRINT, RESULT
-from flows.common import print_journaled, printer_usable, refresh_view
+from flows.common import A4, RECEIPT, PrintRoute, can_print, print_journaled, print_route, refresh_view
 from flows.engine import Option, View
 from kiosk.i18n.translator import Msg
 
+A4_UNAVAILABLE = "a4_unavailable"  # print_error when nothing was printed by choice (fallback "screen")
+
 
 class Printing:
-    """Mixin for a ServiceFlow with the Evaluate mixin. Write `receipt()` and `receipt_qr()`."""
+    """Mixin for a ServiceFlow with the Evaluate mixin. Write `receipt()` and `receipt_qr()`;
+    set `document_kind` to the Document kind of an official document (the start screen asks
+    whether it can leave the kiosk: flows/common.can_serve). Start printing with
+    `start_printing()`."""
 
     ctx: Any
+    document_kind: str = ""
     print_error: str | None = None
     printed_once: bool = False
+    route: PrintRoute = PrintRoute(RECEIPT)
 
     def print_plan(self) -> Sequence[tuple[str, str]]:
         return (("printing", PRINT), ("printed", RESULT))
@@ -33,10 +45,22 @@ class Printing:
         """What the screen shows as a QR code when the paper did not come out."""
         return None
 
+    def start_printing(self) -> None:
+        """To the printing step, or, when no printer may print it now (A4 down, fallback
+        "screen"), straight to the printed step with the QR code and the reason in words."""
+        self.route = print_route(self.ctx, self.document_kind or "receipt")
+        if self.route.device is None:
+            self.print_error = A4_UNAVAILABLE
+            self.goto("printed")
+        else:
+            self.goto("printing")
+
     def enter_printing(self) -> View:
         doc = self.receipt()
-        self.work(lambda: print_journaled(self.ctx, self.id, doc))
-        return View("waiting", Msg("print.printing.title"), Msg("print.printing.body"), cancelable=False,
+        device = self.route.device or RECEIPT
+        self.work(lambda: print_journaled(self.ctx, self.id, doc, device))
+        body = "print.printing.a4.body" if device == A4 else "print.printing.body"
+        return View("waiting", Msg("print.printing.title"), Msg(body), cancelable=False,
                     data={"progress": True})
 
     def on_printing(self, event: str, data: dict[str, Any]) -> None:
@@ -55,23 +79,30 @@ class Printing:
     def enter_printed(self) -> View:
         hours = self.ctx.config.terminal.staffed_hours
         if self.print_error is None:
-            return View("result", Msg("printed.title"), Msg("printed.body"), options=self.final_options(),
+            body = (Msg("printed.a4.body") if self.route.device == A4 else
+                    Msg("printed.a4_fallback.body", hours=hours) if self.route.a4_down else Msg("printed.body"))
+            return View("result", Msg("printed.title"), body, options=self.final_options(),
                         data={"rows": (), "qr": None, "print_error": None})
-        # A reprint is offered only while the printer can print: with it still out, "reprint" as
+        # A reprint is offered only while a printer can print it: with it still out, "reprint" as
         # the first button failed again without a word. It comes back when the printer does.
         reprint = (Option("reprint", Msg("action.reprint")),) if self._printer_usable() else ()
-        return View("result", Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours),
-                    options=self.final_options(*reprint),
+        if self.print_error == A4_UNAVAILABLE:
+            title, body = Msg("printed.a4_screen.title"), Msg("printed.a4_screen.body", hours=hours)
+        elif self.route.device == A4 and reprint and print_route(self.ctx, self.document_kind).device == RECEIPT:
+            title, body = Msg("printed.failed.title"), Msg("printed.a4_failed.body", hours=hours)
+        else:
+            title, body = Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours)
+        return View("result", title, body, options=self.final_options(*reprint),
                     data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error})
 
     def _printer_usable(self) -> bool:
-        return printer_usable(self.ctx)
+        return can_print(self.ctx, self.document_kind or "receipt")
 
     def on_printed(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:
             if self._printer_usable():
-                self.goto("printing")
-        elif event == "device_status" and data.get("name") == "printer" and self.print_error is not None:
-            refresh_view(self, self.enter_printed())  # the reprint button follows the printer
+                self.start_printing()
+        elif event == "device_status" and data.get("name") in (RECEIPT, A4) and self.print_error is not None:
+            refresh_view(self, self.enter_printed())  # the reprint button follows the printers
         else:
             self.handle_final(event, data)

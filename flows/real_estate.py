@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 from devices.printer.document import Divider, Document, Paragraph, QRCode, Title
 from flows.base import PLATFORM, RESULT, ServiceFlow
-from flows.common import footer, printer_usable, receipt_rows, refresh_view
+from flows.common import A4, RECEIPT, can_print, footer, receipt_rows, refresh_view
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
 from flows.identify import IdentifyFace
@@ -34,6 +34,7 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "real_estate_query"
     title = Msg("flow.real_estate_query.title")
     needs = ("platform",)  # paper out: the result on screen with its QR code (issue 15 #5)
+    document_kind = "real_estate_query"
     initial = "identify"
 
     def plan(self) -> Sequence[tuple[str, str]]:
@@ -68,7 +69,7 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     def enter_properties(self) -> View:
         count = len(self.record().properties)
         body = Msg("re.list.body", count=count) if count else Msg("re.list.none")
-        if printer_usable(self.ctx):
+        if can_print(self.ctx, self.document_kind):
             return View("result", Msg("re.list.title"), body,
                         options=self.final_options(Option("print", Msg("action.print"))),
                         data={"rows": self.rows(), "qr": None, "count": count})
@@ -80,9 +81,9 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
 
     def on_properties(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "print":
-            if printer_usable(self.ctx):
-                self.goto("printing")
-        elif event == "device_status" and data.get("name") == "printer":
+            if can_print(self.ctx, self.document_kind):
+                self.start_printing()
+        elif event == "device_status" and data.get("name") in (RECEIPT, A4):
             refresh_view(self, self.enter_properties())
         else:
             self.handle_final(event, data)
@@ -101,7 +102,7 @@ class RealEstateQueryFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
             none, none_zh = ctx.tr_pair(Msg("re.receipt.none"))
             blocks += [Paragraph(none, none_zh), Divider()]
         blocks += [QRCode(record.verify_url), Paragraph(verify, verify_zh), footer(ctx)]
-        return Document("real_estate_query", ctx.lang, tuple(blocks))
+        return Document(self.document_kind, ctx.lang, tuple(blocks))
 
     def receipt_qr(self) -> str | None:
         return self.record().verify_url

@@ -28,7 +28,8 @@ def period_label(period: Period) -> Msg:
 class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFlow):
     id = "social_insurance_certificate"
     title = Msg("flow.social_insurance_certificate.title")
-    needs = ("printer", "platform")
+    needs = ("printer", "platform")  # any printer this document may go to (flows/common.can_serve)
+    document_kind = "si_certificate"
     initial = "identify"
 
     def __init__(self, ctx: Any) -> None:
@@ -129,7 +130,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
     def on_preview(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "print":
             self.service_done = True  # the certificate is issued; printing is how it leaves
-            self.goto("printing")
+            self.start_printing()
         elif event == "choose" and data.get("option") == "back":
             self.goto("choose_type")
 
@@ -138,7 +139,7 @@ class SocialInsuranceCertificateFlow(IdentifyFace, Printing, Evaluate, ServiceFl
         ctx, c = self.ctx, self.certificate()
         title, title_zh = ctx.tr_pair(c.title)
         verify, verify_zh = ctx.tr_pair(Msg("receipt.verify_hint"))
-        return Document("si_certificate", ctx.lang, (
+        return Document(self.document_kind, ctx.lang, (
             Title(title, title_zh),
             *receipt_rows(ctx, self.rows()[1:]),  # the title already says the type
             Divider(),

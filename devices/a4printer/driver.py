@@ -106,12 +106,13 @@ class CupsPrinter:
     def status(self) -> DeviceStatus:
         return self._printer_now()[0]
 
-    def self_test(self) -> DeviceStatus:
-        """Print a test page (a short document) and report the status after it."""
+    def self_test(self, print_page: bool = False) -> DeviceStatus:
+        """The status; with `print_page`, also a short test page (outside the print journal: the
+        technician desk prints its journaled test page through PrintQueue instead)."""
         from devices.printer.document import Divider, Footer, Paragraph, Title
 
         status = self.status()
-        if not status.usable:
+        if not status.usable or not print_page:
             return status
         stamp = time.strftime("%Y-%m-%d %H:%M")
         self.print_document(Document("a4_test_page", "en", (

@@ -21,13 +21,31 @@ def build(url: str, ctx: BuildContext) -> Any:
 
 
 def simulate(ctx: BuildContext) -> Any:
+    """The real driver on a private cupsd that starts when the driver is first used (opened by
+    its supervisor after the first frame, or asked for its status by `kiosk diag`), so the
+    start-up path does not wait for it. Where it cannot start (no cups, not root) the device is
+    a fault with reason cups_unavailable, and documents go to the receipt printer."""
+    from devices.a4printer.driver import CupsPrinter
     from devices.a4printer.localcups import LocalCups
 
     cups = LocalCups(ctx.folder())
-    cups.start()
     ctx.keep_sim(cups, cups.stop)
-    cups.add_queue(SIM_QUEUE)
-    return build(f"cups://{SIM_QUEUE}?server={cups.socket}", ctx)
+
+    class SimCupsPrinter(CupsPrinter):
+        def _ensure(self) -> None:
+            if not cups.running:
+                cups.start()
+                cups.add_queue(SIM_QUEUE)
+
+        def open(self) -> None:
+            self._ensure()
+            super().open()
+
+        def status(self) -> DeviceStatus:
+            self._ensure()
+            return super().status()
+
+    return SimCupsPrinter(f"cups://{SIM_QUEUE}?server={cups.socket}", ctx.shaper)
 
 
 def self_test(driver: Any, timeout_s: float) -> DeviceStatus:

@@ -9,10 +9,12 @@ processing until the file goes). `cupsdisable` / `cupsenable` with `-h <socket>`
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +42,9 @@ exit 0
 
 
 class CupsUnavailable(Exception):
-    """No cupsd here, or it would not start (the reason says which)."""
+    """No cupsd here, or it would not start (the message says which)."""
+
+    reason = "cups_unavailable"  # the device status code when the simulator cannot start
 
 
 def available() -> str | None:
@@ -58,6 +62,11 @@ class LocalCups:
         self.socket = str(self.root / "cups.sock")
         self.start_timeout_s = start_timeout_s
         self.proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
 
     def _write_config(self) -> None:
         r = self.root
@@ -86,7 +95,15 @@ class LocalCups:
         why = available()
         if why:
             raise CupsUnavailable(why)
+        with self._lock:
+            if self.running:
+                return self.socket
+            return self._start()
+
+    def _start(self) -> str:
         self._write_config()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket)  # left by a cupsd killed with its kiosk: it would look started
         self.proc = subprocess.Popen([CUPSD, "-f", "-c", str(self.root / "etc" / "cupsd.conf"),
                                       "-s", str(self.root / "etc" / "cups-files.conf")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

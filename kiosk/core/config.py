@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kiosk.core.decode import DecodeError, convert, integer, number, text
+from kiosk.core.decode import DecodeError, convert, integer, number, one_of, text
 from kiosk.core.devices_config import DevicesConfig, check as check_devices
 from kiosk.core.errors import ConfigError
 from kiosk.i18n.languages import codes as language_codes
@@ -76,6 +76,21 @@ class VideoHelpConfig:
     token: str = ""  # the site's kiosk token (helpdesk serve --kiosk-token-file)
 
 
+# The official documents (the flows' Document kinds) that may go to an A4 printer.
+A4_DOCUMENT_KINDS = ("si_certificate", "real_estate_query", "elicense")
+
+
+@dataclass(frozen=True)
+class PrintingConfig:
+    """[printing]: which printer a document goes to (flows/common.print_route; docs/a4.md)."""
+
+    # Printed on A4 when [devices] a4printer is fitted and healthy; [] prints everything on receipts.
+    a4_kinds: tuple[one_of(*A4_DOCUMENT_KINDS), ...] = A4_DOCUMENT_KINDS
+    # When the A4 printer cannot print one of those: "receipt" (the receipt printer, said on
+    # screen) or "screen" (nothing printed: the document's QR code to fetch it on a phone).
+    a4_fallback: one_of("receipt", "screen") = "receipt"
+
+
 @dataclass(frozen=True)
 class Config:
     profile: str = "demo"
@@ -83,6 +98,7 @@ class Config:
     timeouts: TimeoutsConfig = field(default_factory=TimeoutsConfig)
     platform: PlatformConfig = field(default_factory=PlatformConfig)
     devices: DevicesConfig = field(default_factory=DevicesConfig)
+    printing: PrintingConfig = field(default_factory=PrintingConfig)
     videohelp: VideoHelpConfig = field(default_factory=VideoHelpConfig)
     # [fleet]: the remote channel and updates (kiosk/core/fleet_config.py types and checks it; kept as
     # a table here so the core config does not import the fleet package)

@@ -18,14 +18,19 @@ from typing import Any, Mapping
 from kiosk.i18n.translator import Msg, Plain, Text
 from kiosk.core.privacy import mask_id_number, mask_name, mask_text
 
-DEVICES = ("printer", "idcard", "sscard", "scanner")
+DEVICES = ("printer", "idcard", "sscard", "scanner", "a4printer")
 # Reasons with a written fix (tech.fix.<reason> in the catalog); any other reason gets the
 # general one, which still names the code for the vendor.
 FIXED_REASONS = frozenset({
     "paper_out", "paper_near_end", "cover_open", "offline", "printer_error", "not_responding",
     "status_unavailable", "disconnected", "sam_out_of_service", "line_errors", "pcscd_down", "no_reader",
     "cannot_open", "no_frames", "stalled", "read_failed", "not_opened", "not_built",
+    # the A4 printer's (devices/a4printer/driver.py: printer-state-reasons and job outcomes)
+    "door_open", "paper_jam", "toner_out", "toner_low", "paper_low", "no_queue", "cups_unavailable", "aborted",
 })
+# The A4 printer's own fix where the receipt printer's would mislead (paper is a tray of sheets,
+# not a roll; offline is a CUPS queue to resume): tech.fix.a4.<reason>.
+A4_FIXES = frozenset({"paper_out", "offline", "not_responding"})
 # The platform client's failure codes (kiosk/platform/api.py), named in words like the devices'.
 PLATFORM_REASONS = frozenset({"unreachable", "timeout", "server_error", "rejected", "bad_reply", "platform_error"})
 # Codes with words (tech.reason.<code>): shown as "words, code x" instead of the bare enum (issue
@@ -36,7 +41,9 @@ LOG_LINES_SHOWN = 30
 LOG_TAIL_BYTES = 64 * 1024
 
 
-def fix_for(reason: str) -> Msg:
+def fix_for(reason: str, device: str = "") -> Msg:
+    if device == "a4printer" and reason in A4_FIXES:
+        return Msg(f"tech.fix.a4.{reason}")
     return Msg(f"tech.fix.{reason}") if reason in FIXED_REASONS else Msg("tech.fix.other", code=reason or "-")
 
 
@@ -69,7 +76,7 @@ class DeviceRow:
         """The reason in words with its code, and what to do about it; None when ok."""
         if self.state == "ok":
             return None
-        return Msg("tech.device.problem", code=reason_text(self.reason), fix=fix_for(self.reason))
+        return Msg("tech.device.problem", code=reason_text(self.reason), fix=fix_for(self.reason, self.name))
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,7 @@ class DeviceTest:
     @property
     def actions(self) -> tuple[tuple[str, Msg], ...]:
         run = {"printer": "tech.test.print", "idcard": "tech.test.read", "sscard": "tech.test.read",
-               "scanner": "tech.test.scan"}.get(self.device)
+               "scanner": "tech.test.scan", "a4printer": "tech.test.print"}.get(self.device)
         out = [("run", Msg(run))] if run else []
         return tuple(out + [("status", Msg("tech.test.status")), ("back", Msg("tech.back"))])
 
@@ -226,11 +233,11 @@ class DeviceTest:
         return self.device == "scanner"
 
 
-def status_result(status: Any) -> list[Text]:
+def status_result(status: Any, device: str = "") -> list[Text]:
     lines: list[Text] = [Msg("tech.test.status_line", state=Msg(f"tech.state.{status.state}"),
                              code=reason_text(status.reason))]
     if status.state != "ok":
-        lines.append(fix_for(status.reason))
+        lines.append(fix_for(status.reason, device))
     return lines
 
 
@@ -249,5 +256,5 @@ def code_result(symbology: str, text: str) -> list[Text]:
             Plain(glimpse)]
 
 
-def failure_result(reason: str) -> list[Text]:
-    return [Msg("tech.test.failed", code=reason_text(reason)), fix_for(reason)]
+def failure_result(reason: str, device: str = "") -> list[Text]:
+    return [Msg("tech.test.failed", code=reason_text(reason)), fix_for(reason, device)]

@@ -40,6 +40,15 @@ class Services:
         printer = self.hub.drivers.get("printer")
         return None if printer is None else BusyPrinter(printer, self.busy)
 
+    @property
+    def a4printer(self) -> Any:
+        """The A4 printer ([devices] a4printer), or None when not fitted. After a job that failed
+        its status is read at once, so tiles, flows and the technician learn it now (a job that
+        found the paper out), not at the next poll."""
+        printer = self.hub.drivers.get("a4printer")
+        return None if printer is None else BusyPrinter(printer, self.busy,
+                                                        after_failure=lambda: self.hub.refresh("a4printer"))
+
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
               post: Any = None, platform_sleep: Callable[[float], None] | None = None) -> "Services":
@@ -140,12 +149,20 @@ class BusyPrinter:
     """The printer, holding the updater's busy lock while a receipt is being printed: a print
     job can outlive its session (the citizen walked away mid-print), and no restart may cut it."""
 
-    def __init__(self, printer: Any, busy: BusyLock) -> None:
-        self._printer, self._busy = printer, busy
+    def __init__(self, printer: Any, busy: BusyLock, after_failure: Callable[[], Any] | None = None) -> None:
+        self._printer, self._busy, self._after_failure = printer, busy, after_failure
 
     def print_document(self, doc: Any, *args: Any, **kw: Any) -> Any:
         with self._busy.busy():
-            return self._printer.print_document(doc, *args, **kw)
+            try:
+                return self._printer.print_document(doc, *args, **kw)
+            except Exception:
+                if self._after_failure is not None:
+                    try:
+                        self._after_failure()
+                    except Exception:  # noqa: BLE001 - the print failure is what matters
+                        log.debug("status refresh after a failed job failed", exc_info=True)
+                raise
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._printer, name)

@@ -152,7 +152,8 @@ class Controller(StartMenu, DeviceRouting, Intents):
             return
         ctx = FlowContext(config=self.cfg, platform=self.s.platform, printer=self.s.printer,
                           journal=self.s.journal, session=self.session, clock=self.clock,
-                          translator=self.s.translator, submit=self.submit, device_status=self.device_status)
+                          translator=self.s.translator, submit=self.submit, device_status=self.device_status,
+                          a4printer=self.s.a4printer)
         self.runner = FlowRunner(cls(ctx), self.clock, on_view=self._on_view, on_end=self._on_flow_end,
                                  submit=self.submit)
         self.runner.start()

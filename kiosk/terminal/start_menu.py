@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from devices.status import DEGRADED, FAULT, OK, DeviceStatus
+from flows.common import can_serve
 from flows.engine import Option, WorkResult
 from flows.registry import FLOWS
 from kiosk.i18n.translator import Msg
@@ -154,6 +155,8 @@ class StartMenu:
         if not self.platform_status.usable:
             return Msg("start.platform_down", hours=self.cfg.terminal.staffed_hours)
         for need in sorted({n for flow in FLOWS.values() for n in flow.needs}):
+            if need == "printer" and all(self._unavailable(f) is None for f in FLOWS.values() if need in f.needs):
+                continue  # the A4 printer (or the screen) serves every flow that needs one
             status = self.device_status(need)
             if status is not None and not status.usable:
                 return Msg("start.device_down.notice", what=Msg(f"start.device_down.{need}"),
@@ -168,6 +171,11 @@ class StartMenu:
     def _unavailable(self, flow: Any) -> Msg | None:
         """Why a flow cannot run now (a device it needs is down), or None."""
         for need in flow.needs:
+            if need == "printer" and getattr(flow, "document_kind", ""):
+                # an official document: the A4 printer, the receipt printer or the screen ([printing])
+                if not can_serve(self.cfg, flow.document_kind, self.device_status):
+                    return Msg("start.device_down.printer")
+                continue
             status = self.device_status(need)
             if status is not None and not status.usable:
                 return Msg(f"start.device_down.{need}")

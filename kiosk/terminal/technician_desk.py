@@ -163,7 +163,7 @@ class TechnicianDesk:
         self.test = tech.DeviceTest(device)
         status = self.s.hub.status(device)
         if status is not None:
-            self.test.result = tech.status_result(status)
+            self.test.result = tech.status_result(status, device)
         self.root.screens["technician_test"].test = self.test
         self.root.screens["technician_test"].refresh()
         self.root.show_screen("technician_test")
@@ -182,9 +182,9 @@ class TechnicianDesk:
             return
         if action == "status":
             self._run(lambda: driver.self_test(), self._status_done)
-        elif action == "run" and test.device == "printer":
+        elif action == "run" and test.device in ("printer", "a4printer"):
             self._show_result([Msg("tech.test.printing")])
-            self._run(self._print_test_page, self._print_done)
+            self._run(lambda: self._print_test_page(test.device), self._print_done)
         elif action == "run":  # card readers and the scanner: the next card or code is the test
             test.waiting = True
             self._show_result([Msg("tech.test.waiting")])
@@ -200,11 +200,13 @@ class TechnicianDesk:
         self.c.submit(work, finished)
 
     def _status_done(self, result: Any) -> None:
-        lines = tech.status_result(result.value) if result.ok else tech.failure_result(type(result.error).__name__)
+        device = self.test.device if self.test else ""
+        lines = (tech.status_result(result.value, device) if result.ok
+                 else tech.failure_result(str(getattr(result.error, "reason", "") or type(result.error).__name__), device))
         self._record(lines, result.value.state if result.ok else "error")
         self._show_result(lines)
 
-    def _print_test_page(self) -> Any:
+    def _print_test_page(self, device: str = "printer") -> Any:
         from datetime import datetime
 
         from devices.printer import samples
@@ -212,9 +214,10 @@ class TechnicianDesk:
         from kiosk.i18n.languages import is_bilingual
 
         lang = self.c.ui.lang
-        printer = self.s.printer
+        printer = self.s.a4printer if device == "a4printer" else self.s.printer
         doc = samples.print_test(lang, with_zh=is_bilingual(lang), width=getattr(printer, "width", 576),
                                  time=datetime.now().strftime("%Y-%m-%d %H:%M"), terminal_id=self.cfg.terminal.id)
+        # journaled like a citizen's job (the A4 one done only when CUPS says completed)
         return PrintQueue(printer, self.journal).print_document(doc, flow="technician")
 
     def _print_done(self, result: Any) -> None:
@@ -223,7 +226,7 @@ class TechnicianDesk:
             self._record(lines, "printed")
         else:
             reason = str(getattr(result.error, "reason", "") or type(result.error).__name__)
-            lines = tech.failure_result(reason)
+            lines = tech.failure_result(reason, self.test.device if self.test else "")
             self._record(lines, f"failed {reason}")
         self._show_result(lines)
 
