@@ -7,10 +7,13 @@ would otherwise leave the session (shared/DESIGN.md, "Privacy and security").
   personal number patterns, Han/Tibetan/Yi script runs, URL passwords, and the values the session
   registered at run time (`register_sensitive`).
 - An evaluation comment goes to the platform: `scrub_comment` removes any number of six digits or
-  more and the citizen's name, before it is cut to length.
+  more (in any script's digits, or spelled in Chinese, Tibetan or Yi number words), the citizen's
+  name (as on the card, in Tibetan script, with a case particle written on) and a name introduced
+  by "my name is" in Chinese, Tibetan or English, before it is cut to length.
 - Telemetry keeps only machine codes (`scrub_telemetry`).
 - A diagnostics bundle shows only the config keys `BUNDLE_CONFIG` allows (`redact_config`), an
-  allow-list: a key added tomorrow is hidden until someone decides it is safe to show.
+  allow-list: a key added tomorrow is hidden until someone decides it is safe to show (those rules
+  sit in kiosk/core/privacy_bundle.py, re-exported here).
 
 Code holds no Chinese, Tibetan or Yi literals (tests/unit/test_catalogs.py): characters are escapes.
 """
@@ -22,13 +25,21 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
+from kiosk.core.privacy_bundle import (  # noqa: F401 - re-exported: one import path for every privacy rule
+    BUNDLE_CONFIG,
+    NEVER_IN_BUNDLE,
+    REDACTED,
+    URL_PARAMS,
+    bundle_kind,
+    redact_config,
+    redact_url,
+    redacted_values,
+)
 from kiosk.i18n.name_spellings import tibetan_spellings
 
 MASK = "***"
 ADDRESS_MASK = "****"
-REDACTED = "<redacted>"
 MIN_SENSITIVE_LEN = 2  # a one-character value would blank out half of every line
 MAX_COMMENT = 140
 TSHEG = "\u0f0b"
@@ -215,14 +226,35 @@ def mask_value(value: Any, *, scripts: bool = True) -> Any:
 
 
 # -- evaluation comments ------------------------------------------------------------------------------
-# Six or more digits (any script's digits, and Chinese numerals) with up to three separators of any
-# kind between them, and an ID number's final X: a comment has no reason to carry such a number,
-# and people write phone numbers as 138.0013.8000 or 138 0013 8000.
-_DIGIT = r"[\d\u3007\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u96f6\u5e7a]"
+# Six or more digits with up to three separators of any kind between them, and an ID number's final
+# X: a comment has no reason to carry such a number, and people write phone numbers as 138.0013.8000
+# or 138 0013 8000. A digit is any script's (\d: ASCII, full-width, Tibetan 0-9 as typed on the
+# Tibetan keyboard), Tibetan half digits, Chinese numerals, and digits spelled as words: Tibetan
+# (one..nine, zero, whole syllables only) and Yi (Nuosu cyp nyip suo ly nge fut shyp hxit ggu, with
+# the forms compounds take), as a Tibetan or Yi writer spells a number out.
+_TIBETAN_BODY = r"\u0f40-\u0fbc"  # letters, vowel signs, subjoined letters: inside a syllable
+_BO_DIGIT_WORDS = (r"\u0f42\u0f45\u0f72\u0f42|\u0f42\u0f49\u0f72\u0f66|\u0f42\u0f66\u0f74\u0f58|\u0f56\u0f5e\u0f72"
+                   r"|\u0f63\u0f94|\u0f51\u0fb2\u0f74\u0f42|\u0f56\u0f51\u0f74\u0f53|\u0f56\u0f62\u0f92\u0fb1\u0f51"
+                   r"|\u0f51\u0f42\u0f74|\u0f40\u0fb3\u0f51\u0f0b?(?:\u0f40|\u0f66\u0f90)\u0f7c\u0f62")
+_DIGIT = (r"(?:[\d\u0f2a-\u0f33\u3007\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u96f6\u5e7a"
+          r"\ua2cd\ua44d\ua315\ua1d6\ua26c\ua0d8\ua3c3\ua246\ua21e\ua22c\ua2cb\ua44b\ua3c2]"
+          rf"|(?<![{_TIBETAN_BODY}])(?:{_BO_DIGIT_WORDS})(?![{_TIBETAN_BODY}]))")
 _ANY_NUMBER = re.compile(rf"{_DIGIT}(?:[\W_]{{0,3}}{_DIGIT}){{5,}}(?:[\W_]{{0,3}}[Xx](?![A-Za-z]))?")
 _NAME_SEP = r"[\W_]{0,3}"  # between the characters (or Tibetan syllables) of a name
 _TIBETAN_BREAK = re.compile(r"[\u0f0b-\u0f14\s]+")  # tsheg, shad and the like, spaces
-_TIBETAN_BODY = r"\u0f40-\u0fbc"  # letters, vowel signs, subjoined letters: inside a syllable
+# A Tibetan case particle written onto a name's last syllable (-s agentive, -r dative, -'i genitive,
+# -'o, -'am, -'ang): "Drolma-s helped me" must lose the name and may keep the particle.
+_BO_PARTICLE = r"(?:\u0f66|\u0f62|\u0f60[\u0f72\u0f7c\u0f58\u0f44])"
+# A name the kiosk does not know (no card was read), after the words that introduce one: Chinese
+# "I am called / my name is", Tibetan "my name (is)", English "my name is": up to 3 Han characters,
+# up to 4 Tibetan syllables (to "called"/"am", a shad or the end), 2 Latin words.
+_NAME_CUES = (
+    re.compile(r"((?:\u6211\u53eb|\u540d\u5b57(?:\u662f|\u53eb)|\u59d3\u540d(?:\u662f)?)[\s:\uff1a]*)"
+               r"[\u3400-\u4dbf\u4e00-\u9fff]{1,3}"),
+    re.compile(r"(\u0f44\u0f60\u0f72\u0f0b?\s*\u0f58\u0f72\u0f44\u0f0b?\s*(?:\u0f63\u0f0b|\u0f53\u0f72\u0f0b)?\s*)"
+               rf"(?:(?!\u0f5f\u0f7a\u0f62|\u0f61\u0f72\u0f53)[{_TIBETAN_BODY}]+[\u0f0b\s]*){{1,4}}"),
+    re.compile(r"(?i)(\bmy name is\s+|\bi am called\s+)[A-Za-z]+(?:[ -][A-Za-z]+)?"),
+)
 
 
 def _units(name: str) -> list[str]:
@@ -238,8 +270,8 @@ def _name_pattern(name: str) -> str | None:
         return None
     body = _NAME_SEP.join(re.escape(u) for u in units)
     first, last = units[0][0], units[-1][-1]
-    if "\u0f40" <= first <= "\u0fbc":  # a Tibetan name is whole syllables, not the start of a longer one
-        body = f"(?<![{_TIBETAN_BODY}]){body}(?![{_TIBETAN_BODY}])"
+    if "\u0f40" <= first <= "\u0fbc":  # a Tibetan name is whole syllables (a particle may be written on)
+        body = f"(?<![{_TIBETAN_BODY}]){body}(?=(?:{_BO_PARTICLE})?(?![{_TIBETAN_BODY}]))"
     elif first.isascii() or last.isascii():  # a Latin name is whole words
         body = f"(?<![A-Za-z]){body}(?![A-Za-z])"
     return body
@@ -255,6 +287,8 @@ def scrub_comment(text: str, names: str | Iterable[str | None] | None = None) ->
     patterns = [p for p in map(_name_pattern, forms) if p]
     if patterns:
         text = _compile_uncached("|".join(patterns), re.IGNORECASE).sub(MASK, text)
+    for cue in _NAME_CUES:
+        text = cue.sub(lambda m: m.group(1) + MASK, text)
     text = _ANY_NUMBER.sub(MASK, text)
     return " ".join(text.split())[:MAX_COMMENT]
 
@@ -301,98 +335,3 @@ def scrub_telemetry(sample: Mapping[str, Any], keys: Iterable[str]) -> tuple[dic
     out = {key: clean(value, 1) for key, value in sample.items() if key in allowed}
     return out, dropped + len(sample) - len(out)
 
-
-# -- configuration in a diagnostics bundle -------------------------------------------------------------
-# What a bundle may show of the config, by dotted key ("*": any one key) and kind. Everything else is
-# REDACTED (an empty value stays empty: "not configured" is worth seeing and reveals nothing).
-_ALLOWED = {
-    "text": "profile source terminal.id terminal.hall terminal.staffed_hours terminal.duty_phone terminal.default_language "
-            "terminal.data_dir fleet.tls_ca_file fleet.tls_cert_file fleet.tls_key_file fleet.password_file "
-            "fleet.state_dir fleet.install_root fleet.trusted_root fleet.busy_file",
-    "number": "terminal.dpi timeouts.* platform.connect_timeout_s platform.read_timeout_s platform.retries "
-              "platform.backoff_s devices.printer_roll_m fleet.broker_port fleet.keepalive_s fleet.reconnect_min_s "
-              "fleet.reconnect_max_s fleet.session_expiry_s fleet.telemetry_interval_s fleet.outbox_max "
-              "fleet.command_max_ttl_s fleet.pilot_percent fleet.check_interval_s fleet.health_timeout_s",
-    "url": "platform.url devices.* devices.urls.* fleet.broker_host fleet.repo_url",
-    "bool": "fleet.tls", "texts": "terminal.languages", "numbers": "terminal.window",
-}
-BUNDLE_CONFIG: dict[str, str] = {key: kind for kind, keys in _ALLOWED.items() for key in keys.split()}
-# Config keys that never go into a bundle, named so a test can hold every config key to a decision.
-NEVER_IN_BUNDLE = frozenset({"terminal.technician_pin_hash", "terminal.technician_card_hashes",
-                             "fleet.username", "fleet.password"})
-# URL parameters the device and platform code reads; any other parameter's value is redacted.
-URL_PARAMS = frozenset({"baud", "flow", "in_ep", "out_ep", "reader", "idle_ms", "aim", "suffix",
-                        "width", "height", "fps"})
-
-
-def redact_url(url: str) -> str:
-    """A URL without its user part, fragment, or the value of any parameter not in URL_PARAMS."""
-    if "://" not in url:
-        return REDACTED if "@" in url else url  # user:password@host without a scheme
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError:
-        return REDACTED
-    netloc = parts.netloc.rpartition("@")[2]
-    if "@" in parts.netloc:
-        netloc = f"{REDACTED}@{netloc}"
-    query = "&".join(p if "=" not in p or p.split("=", 1)[0] in URL_PARAMS else p.split("=", 1)[0] + "=" + REDACTED
-                     for p in parts.query.split("&")) if parts.query else ""
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
-def bundle_kind(key: str) -> str | None:
-    """How a bundle may show the config key (a BUNDLE_CONFIG kind), None: it may not."""
-    if key in BUNDLE_CONFIG:
-        return BUNDLE_CONFIG[key]
-    for pattern, kind in BUNDLE_CONFIG.items():
-        head, _, tail = pattern.rpartition(".")
-        if tail == "*" and key.rpartition(".")[0] == head and key not in NEVER_IN_BUNDLE:
-            return kind
-    return None
-
-
-def _fits(value: Any, kind: str) -> Any:
-    """The value as a bundle shows it under a key of this kind (REDACTED: not of that kind)."""
-    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value
-    if kind == "bool" and isinstance(value, bool):
-        return value
-    if kind in ("text", "url") and isinstance(value, str) and len(value) <= 300:
-        return redact_url(value) if kind == "url" else value
-    if kind in ("texts", "numbers") and isinstance(value, (list, tuple)):
-        ok = [_fits(v, kind[:-1]) for v in value]
-        return list(ok) if REDACTED not in ok else REDACTED
-    return REDACTED
-
-
-def redact_config(obj: Any, prefix: str = "") -> Any:
-    """Config data (plain dicts and lists, as parsed from TOML or built from the config) with every
-    value not allowed by BUNDLE_CONFIG replaced by REDACTED, at any depth."""
-    if isinstance(obj, Mapping):
-        return {str(k): redact_config(v, f"{prefix}{k}.") for k, v in obj.items()}
-    kind = bundle_kind(prefix[:-1])
-    if kind is not None:
-        return _fits(obj, kind)
-    return obj if obj in ("", None, [], ()) else REDACTED
-
-
-def redacted_values(obj: Any, prefix: str = "") -> set[str]:
-    """The text of every value redact_config hides (whole values, and the password and parameter
-    values it cuts out of URLs): a bundle masks these wherever else they show up."""
-    if isinstance(obj, Mapping):
-        return set().union(*(redacted_values(v, f"{prefix}{k}.") for k, v in obj.items()))
-    kind = bundle_kind(prefix[:-1])
-    if kind is None or _fits(obj, kind) == REDACTED:
-        items = obj if isinstance(obj, (list, tuple)) else [obj]
-        return {v for v in items if isinstance(v, str) and v}  # numbers are hidden, not hunted for
-    if kind == "url" and isinstance(obj, str) and "://" in obj:
-        try:
-            parts = urlsplit(obj)
-        except ValueError:
-            return {obj}
-        found = {parts.password or ""}  # a URL's user name is no secret, and too common to hunt
-        found |= {p.split("=", 1)[1] for p in parts.query.split("&") if "=" in p and p.split("=", 1)[0] not in URL_PARAMS}
-        return {v for v in found | {parts.fragment} if v}
-    return set()
