@@ -9,14 +9,15 @@ Typed digits may be Tibetan or full-width: they are normalised first."""
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flows.base import INPUT, PLATFORM, RESULT, ServiceFlow
 from flows.common import refresh_view
 from flows.engine import Option, View
 from flows.evaluate import Evaluate
-from kiosk.platform.api import ApplicationStatus, PlatformRejected
 from kiosk.i18n.translator import Msg, Plain, Text, normalize_digits
+from kiosk.platform.api import ApplicationStatus, PlatformRejected
 
 PREFIX = "SC"  # every application number of this hall's platform starts so; the keypad shows it fixed
 DIGITS = 13

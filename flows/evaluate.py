@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from flows.base import INPUT
 from flows.common import refresh_view
