@@ -89,19 +89,21 @@ def a4_wanted(ctx: Any, kind: str) -> bool:
     return getattr(ctx, "a4printer", None) is not None and printing is not None and kind in printing.a4_kinds
 
 
-def print_route(ctx: Any, kind: str) -> PrintRoute:
+def print_route(ctx: Any, kind: str, a4_failed: bool = False) -> PrintRoute:
     """[printing] a4_kinds on A4 when the A4 printer is healthy; otherwise by a4_fallback: the
-    receipt printer ("receipt") or no paper ("screen"). Everything else on the receipt printer."""
+    receipt printer ("receipt") or no paper ("screen"). Everything else on the receipt printer.
+    `a4_failed`: a job of this session failed on the A4 printer, which CUPS may still call
+    healthy (an aborted job leaves no printer reason): the reprint takes the fallback."""
     if not a4_wanted(ctx, kind):
         return PrintRoute(RECEIPT)
-    if device_usable(ctx, A4):
+    if device_usable(ctx, A4) and not a4_failed:
         return PrintRoute(A4)
     return PrintRoute(RECEIPT if ctx.config.printing.a4_fallback == "receipt" else None, a4_down=True)
 
 
-def can_print(ctx: Any, kind: str) -> bool:
+def can_print(ctx: Any, kind: str, a4_failed: bool = False) -> bool:
     """Whether a document of this kind can be printed now on the printer it would go to."""
-    route = print_route(ctx, kind)
+    route = print_route(ctx, kind, a4_failed)
     return route.device is not None and device_usable(ctx, route.device)
 
 

@@ -34,6 +34,7 @@ class Printing:
     print_error: str | None = None
     printed_once: bool = False
     route: PrintRoute = PrintRoute(RECEIPT)
+    a4_failed: bool = False  # a job of this flow failed on the A4 printer: reprints take the fallback
 
     def print_plan(self) -> Sequence[tuple[str, str]]:
         return (("printing", PRINT), ("printed", RESULT))
@@ -48,7 +49,7 @@ class Printing:
     def start_printing(self) -> None:
         """To the printing step, or, when no printer may print it now (A4 down, fallback
         "screen"), straight to the printed step with the QR code and the reason in words."""
-        self.route = print_route(self.ctx, self.document_kind or "receipt")
+        self.route = self._next_route()
         if self.route.device is None:
             self.print_error = A4_UNAVAILABLE
             self.goto("printed")
@@ -69,6 +70,7 @@ class Printing:
             self.goto("printed")
         elif event == "failed":
             self.print_error = str(getattr(data["error"], "reason", "") or "print_failed")
+            self.a4_failed = self.a4_failed or self.route.device == A4
             self.goto("printed")
 
     def timeout_printing(self) -> None:
@@ -86,17 +88,23 @@ class Printing:
         # A reprint is offered only while a printer can print it: with it still out, "reprint" as
         # the first button failed again without a word. It comes back when the printer does.
         reprint = (Option("reprint", Msg("action.reprint")),) if self._printer_usable() else ()
+        after = self._next_route()
         if self.print_error == A4_UNAVAILABLE:
             title, body = Msg("printed.a4_screen.title"), Msg("printed.a4_screen.body", hours=hours)
-        elif self.route.device == A4 and reprint and print_route(self.ctx, self.document_kind).device == RECEIPT:
+        elif after.a4_down and after.device is None:  # the A4 job failed; no paper by config
+            title, body = Msg("printed.failed.title"), Msg("printed.a4_screen.body", hours=hours)
+        elif self.route.device == A4 and reprint and after.device == RECEIPT:
             title, body = Msg("printed.failed.title"), Msg("printed.a4_failed.body", hours=hours)
         else:
             title, body = Msg("printed.failed.title"), Msg("printed.failed.body", hours=hours)
         return View("result", title, body, options=self.final_options(*reprint),
                     data={"rows": (), "qr": self.receipt_qr(), "print_error": self.print_error})
 
+    def _next_route(self) -> PrintRoute:
+        return print_route(self.ctx, self.document_kind or "receipt", self.a4_failed)
+
     def _printer_usable(self) -> bool:
-        return can_print(self.ctx, self.document_kind or "receipt")
+        return can_print(self.ctx, self.document_kind or "receipt", self.a4_failed)
 
     def on_printed(self, event: str, data: dict[str, Any]) -> None:
         if event == "choose" and data.get("option") == "reprint" and self.print_error is not None:

@@ -173,3 +173,30 @@ def test_printing_config_is_typed_and_errors_name_the_key(tmp_path):
     assert "printing.a4_fallback: expected one of receipt, screen" in text
     site.write_text('profile = "demo"\n[printing]\na4_kinds = ["elicense"]\na4_fallback = "screen"\n')
     assert config_mod.load(None, site).printing == config_mod.PrintingConfig(("elicense",), "screen")
+
+
+class Aborts(MemoryPrinter):
+    """An A4 printer that aborts the job and still calls itself healthy (CUPS after a backend
+    error: no printer reason is left)."""
+
+    def print_document(self, doc) -> None:  # noqa: ANN001
+        from devices.printer.memory import PrintError
+
+        raise PrintError("aborted", "backend failed")
+
+
+@pytest.mark.parametrize("fallback", ["receipt", "screen"])
+def test_a_job_the_a4_printer_aborted_is_not_sent_to_it_again(harness, fallback):
+    printers = Printers()
+    printers.a4 = Aborts()
+    h = certificate(harness, printers, fallback=fallback)
+    h.choose("print")
+    assert h.view.data["print_error"] == "aborted" and h.view.data["qr"]
+    if fallback == "screen":  # no paper by config: the QR, in words, and no button that fails again
+        assert h.view.body.id == "printed.a4_screen.body" and "reprint" not in h.option_ids()
+        assert jobs(h) == [("si_certificate", "failed", "aborted")]
+        return
+    assert h.view.body.id == "printed.a4_failed.body"
+    h.choose("reprint")
+    assert [d.kind for d in printers.receipt.printed] == ["si_certificate"]
+    assert jobs(h) == [("si_certificate", "failed", "aborted"), ("si_certificate", "done", None)]
