@@ -126,3 +126,20 @@ def test_a_bad_key_gets_one_line_not_a_second_from_the_cross_checks(tmp_path):
     with pytest.raises(ConfigError) as e:
         config.load("demo", p)
     assert str(e.value) == f"{p}: terminal.languages: expected a list, got number"
+
+
+def test_kiosk_run_builds_only_the_commands_it_needs():
+    """`kiosk run` is every boot's path to the first frame: it must not import the device,
+    IME, voice and update command modules (~0.4 s); every other command still gets them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from kiosk.terminal import cli; a = cli.build_parser(full=False).parse_args("
+            "['run', '--profile', 'demo', '--startup-probe']); assert a.startup_probe; "
+            "print(sorted(m for m in sys.modules if m.startswith('kiosk.terminal.commands')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    code = ("import sys; from kiosk.terminal import cli; cli.build_parser(); "
+            "print('kiosk.terminal.commands.ime' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "True"
