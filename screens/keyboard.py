@@ -45,10 +45,16 @@ MODE_LABEL = {"digits": "123", "latin": "ABC", "pinyin": Msg("keyboard.mode.piny
               "handwriting": Msg("keyboard.mode.handwriting"), "tibetan": Msg("keyboard.mode.tibetan"),
               "yi": Msg("keyboard.mode.yi")}
 KEY_MM, PITCH_MM = 14.0, 17.0  # issue 17: keys >= 12 mm, 17 mm pitch
+LARGE_KEY_MM, LARGE_PITCH_MM = 15.0, 18.5  # large-text mode: a little larger keys and letters
+PAD_MM, LARGE_PAD_MM = 70.0, 95.0  # the handwriting pad's side
+# the script a mode's candidates are drawn in (its font), whatever the screen's language; keys are
+# Latin (pinyin, Yi romanisation) or Tibetan: Latin keys stay Latin in a Yi screen (its font's Latin is a serif)
+MODE_SCRIPT = {"pinyin": "zh_CN", "handwriting": "zh_CN", "tibetan": "bo", "yi": "ii"}
 QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 TIBETAN_ROWS = ("1234567890-=", "qwertyuiop[]\\", "asdfghjkl;'", "zxcvbnm,./")  # cn(tib) positions
 DIGIT_ROWS = ("123", "456", "789", "0")
 SPECIAL = {"del": "\u232b", "ok": "OK", "space": "\u2423", "clear": "\u2715"}
+WORDS = {"ok": Msg("keypad.ok"), "del": Msg("keypad.del")}  # said in the citizen's language (issue 15 #6)
 
 _engines: dict[str, Any] = {}
 
@@ -85,6 +91,7 @@ class Keyboard(BoxLayout):
         self.fbind("modes", self._rebuild)
         self.fbind("words", self._words_changed)
         self.fbind("lang", self._rebuild)
+        ui().bind(theme=self._rebuild)  # weakly (like BiLabel): large text resizes the keys
         self._bo = tibetan.TibetanIME(self.words)
         self._ii = yi.YiIME(self.words)
         self._rebuild()
@@ -213,6 +220,12 @@ class Keyboard(BoxLayout):
             return "\u25cc" + ch if unicodedata.category(ch) == "Mn" else ch
         return key.upper() if mode == "latin" else key
 
+    @staticmethod
+    def sizes() -> tuple[float, float]:
+        """(key, pitch) in px for the theme: larger in large-text mode."""
+        t = ui().theme
+        return (t.mm(LARGE_KEY_MM), t.mm(LARGE_PITCH_MM)) if t.large else (t.mm(KEY_MM), t.mm(PITCH_MM))
+
     def _rows_for(self, mode: str) -> list[BoxLayout]:
         """A mode's key rows, built once (a Kivy Button costs ~3 ms: a mode switch that rebuilt
         50 keys took 150-500 ms, measured by bench/ime.py) and kept for language and theme."""
@@ -220,14 +233,14 @@ class Keyboard(BoxLayout):
         cache_key = (mode, self.lang, t)
         if cache_key not in self._cache:
             lines = []
+            size, pitch = self.sizes()
             for row in self.rows(mode):
-                line = BoxLayout(size_hint=(None, None), height=t.mm(KEY_MM), spacing=t.mm(PITCH_MM - KEY_MM),
-                                 pos_hint={"center_x": 0.5})
+                line = BoxLayout(size_hint=(None, None), height=size, spacing=pitch - size, pos_hint={"center_x": 0.5})
                 for key in row:
                     wide = {"space": 3.0, "ok": 2.0, "clear": 1.0, "del": 1.5}.get(key, 1.0)
-                    width = t.mm(KEY_MM) * wide + t.mm(PITCH_MM - KEY_MM) * (wide - 1)
+                    width = size * wide + (pitch - size) * (wide - 1)
                     line.add_widget(self._button(self.label(key, mode), lambda k=key: self.press(k), width=width,
-                                                 primary=key == "ok", key=key))
+                                                 primary=key == "ok", key=key, script="bo" if mode == "tibetan" else "en"))
                 line.width = sum(c.width for c in line.children) + line.spacing * (len(row) - 1)
                 lines.append(line)
             self._cache[cache_key] = lines
@@ -258,7 +271,8 @@ class Keyboard(BoxLayout):
             for m in self.modes:
                 label = MODE_LABEL[m]
                 text = label if isinstance(label, str) else ui().text(label)
-                b = self._button(text, lambda m=m: self.set_mode(m), width=t.mm(24), key="mode:" + m)
+                b = self._button(text, lambda m=m: self.set_mode(m), width=t.mm(24), key="mode:" + m,
+                                 script="en" if m in ("digits", "latin") else "zh_CN")
                 b.texture_update()  # "Handwriting" is wider than 24 mm: the button fits its name
                 b.width = max(t.mm(24), b.texture_size[0] + t.mm(4))
                 modebar.add_widget(b)
@@ -271,20 +285,33 @@ class Keyboard(BoxLayout):
             keys.add_widget(line)
         self.ids.pad_box.opacity = 1 if self.mode == "handwriting" else 0
         self.ids.pad_box.disabled = self.mode != "handwriting"
-        self.ids.pad_box.height = t.mm(70) if self.mode == "handwriting" else 0
+        side = t.mm(LARGE_PAD_MM if t.large else PAD_MM)
+        self.ids.pad.size = (side, side)
+        self.ids.pad_box.height = side if self.mode == "handwriting" else 0
+        modebar.opacity, modebar.disabled = (1, False) if len(self.modes) > 1 else (0, True)  # one mode: no bar
+        modebar.height = t.mm(14) if len(self.modes) > 1 else 0
         if self.mode == "handwriting":
             self.ids.pad.clear()
         Clock.schedule_once(self._prebuild, 0)
 
     def _button(self, label: str, action: Any, width: float, selected: bool = False, primary: bool = False,
-                key: str = "") -> Button:
+                key: str = "", script: str | None = None) -> Button:
         t = ui().theme
-        special = key in SPECIAL and key != "ok"  # ⌫ ␣ ✕: DejaVu has them, the script fonts do not
-        b = Button(text=label if special else markup_runs(label, self.lang), markup=not special,
-                   font_name="DejaVuSans" if special else "Roboto", size_hint=(None, None), width=width,
-                   height=t.mm(KEY_MM), font_size=t.mm(7), background_normal="",
+        size, _ = self.sizes()
+        special = key in SPECIAL and key not in WORDS  # ␣ ✕: DejaVu has them, the script fonts do not
+        text = label if special else markup_runs(label, script or self.lang)
+        if key in WORDS:  # OK and delete as words of the citizen's language; delete keeps its symbol
+            text = markup_runs(ui().text(WORDS[key]), self.lang)
+            text = f"[font=DejaVuSans]{SPECIAL['del']}[/font] {text}" if key == "del" else text
+        # Tibetan letters are small for their em: drawn larger, like the other scripts' letters look
+        font = t.mm(8.5 if script == "bo" else 7) * (1.2 if t.large else 1.0)
+        b = Button(text=text, markup=not special, font_name="DejaVuSans" if special else "Roboto",
+                   size_hint=(None, None), width=width, height=size, font_size=font, background_normal="",
                    background_color=t.color("primary") if primary or selected else t.color("secondary"),
                    color=t.color("primary_text") if primary or selected else t.color("secondary_text"))
+        if key in WORDS:  # the word may be longer than the key: the key grows to fit it
+            b.texture_update()
+            b.width = max(width, b.texture_size[0] + t.mm(4))
         b.key_name = key
         b.bind(on_release=lambda *_: action())
         return b
@@ -295,9 +322,13 @@ class Keyboard(BoxLayout):
             return
         strip.clear_widgets()
         t = ui().theme
+        size, _ = self.sizes()
         for i, word in enumerate(self.candidates):
-            width = max(t.mm(KEY_MM), t.mm(7.5) * (len(word) + 0.8))
-            strip.add_widget(self._button(word, lambda i=i: self.choose(i), width=width, key="candidate:" + word))
+            b = self._button(word, lambda i=i: self.choose(i), width=size, key="candidate:" + word,
+                             script=MODE_SCRIPT.get(self.mode, "en"))
+            b.texture_update()  # as wide as the word (a Tibetan word is long in characters, short on screen)
+            b.width = max(size, b.texture_size[0] + t.mm(4))
+            strip.add_widget(b)
         strip.width = sum(c.width for c in strip.children) + strip.spacing * max(0, len(strip.children) - 1)
 
     def key_widget(self, key: str) -> Button:
