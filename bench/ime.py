@@ -60,7 +60,10 @@ CHILD = textwrap.dedent("""
         from kivy.core.window import Window
         from kivy.clock import Clock
         import screens.options  # the widgets the kv rules use
+        from kiosk.i18n.translator import Translator
         from screens.keyboard import Keyboard, MODES
+        from screens.ui import ui
+        ui().configure(Translator(), dpi=102.0)  # mode names and OK/delete are catalog words, as in the app
         EventLoop.ensure_window(); EventLoop.idle()
         r0, t0 = rss(), time.perf_counter()
         kb = Keyboard(lang="zh_CN"); Window.add_widget(kb); EventLoop.idle()

@@ -4,6 +4,7 @@ comment in any mode, scrubbed of a phone number typed in Tibetan digits."""
 from __future__ import annotations
 
 import pytest
+
 from tests.support.flowkit import DEMO_APPLICATION
 
 pytestmark = pytest.mark.ui
