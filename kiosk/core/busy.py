@@ -95,3 +95,34 @@ def held_elsewhere(path: str | os.PathLike[str]) -> bool:
     finally:
         os.close(fd)  # closing drops our exclusive lock, if we got it
     return False
+
+
+INSTANCE_NAME = "kiosk.instance.lock"
+
+
+class AlreadyRunning(RuntimeError):
+    def __init__(self, path: Path, pid: str) -> None:
+        super().__init__(f"another kiosk is already running with this data directory ({path.parent}, pid {pid or '?'})")
+        self.path, self.pid = path, pid
+
+
+def take_instance_lock(data_dir: str | os.PathLike[str]) -> int:
+    """One kiosk per data directory. Two on one journal, one serial port and one printer (a
+    second `kiosk run`, a unit started twice) answer each other's cards and count each other's
+    paper. An exclusive flock held for the life of the process (the kernel drops it however the
+    process ends); the holder's pid is written in the file for the message. Returns the fd to
+    keep open; raises AlreadyRunning."""
+    path = Path(data_dir) / INSTANCE_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            pid = os.read(fd, 32).decode("ascii", "replace").strip()
+        finally:
+            os.close(fd)
+        raise AlreadyRunning(path, pid) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd

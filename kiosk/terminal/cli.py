@@ -23,6 +23,13 @@ def _load_config(args: argparse.Namespace):  # noqa: ANN202
 
 def cmd_run(args: argparse.Namespace) -> int:
     cfg = _load_config(args)
+    from kiosk.core.busy import AlreadyRunning, take_instance_lock
+
+    try:
+        take_instance_lock(cfg.data_path)  # kept open (and locked) until the process ends
+    except AlreadyRunning as e:
+        print(f"kiosk: {e}", file=sys.stderr)
+        return 2
     from kiosk.terminal.window import run
 
     return run(cfg, fullscreen=args.fullscreen, startup_probe=args.startup_probe)
