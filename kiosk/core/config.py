@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.access_config import KeypadConfig, SpeechConfig, check as check_access
 from kiosk.core.decode import DecodeError, convert, integer, number, one_of, text
 from kiosk.core.devices_config import DevicesConfig, check as check_devices
 from kiosk.core.errors import ConfigError
@@ -100,6 +101,8 @@ class Config:
     devices: DevicesConfig = field(default_factory=DevicesConfig)
     printing: PrintingConfig = field(default_factory=PrintingConfig)
     videohelp: VideoHelpConfig = field(default_factory=VideoHelpConfig)
+    keypad: KeypadConfig = field(default_factory=KeypadConfig)  # the physical keypad (access_config.py)
+    speech: SpeechConfig = field(default_factory=SpeechConfig)  # speech mode's timeouts and start key
     # [fleet]: the remote channel and updates (kiosk/core/fleet_config.py types and checks it; kept as
     # a table here so the core config does not import the fleet package)
     fleet: dict = field(default_factory=dict)
@@ -228,6 +231,7 @@ def _check(cfg: Config) -> list[tuple[str, str]]:
         out.append(("terminal.staffed_hours", "the end must be after the start"))
     if cfg.timeouts.idle_grace_s < 20:
         out.append(("timeouts.idle_grace_s", "must give the citizen at least 20 s to answer (WCAG 2.2.1)"))
+    out += check_access(cfg.keypad, cfg.speech, cfg.timeouts.idle_s)
     for check in (lambda: check_devices(cfg.devices, ""), lambda: cfg.fleet and FleetConfig.from_table(cfg.fleet, "")):
         try:
             check()

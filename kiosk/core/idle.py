@@ -1,5 +1,9 @@
 """The idle rule, as pure logic: after `idle_s` without a touch the citizen is warned; after a
-further `grace_s` (at least 20 s, WCAG 2.2.1) without a touch the session ends."""
+further `grace_s` (at least 20 s, WCAG 2.2.1) without a touch the session ends.
+
+Speech mode (issue 16) sets longer limits with `set_limits` and asks `due_announcement` during the
+warning, so the seconds left are said again every few seconds (a person who cannot see the
+countdown hears it); any key press is a touch and continues."""
 from __future__ import annotations
 
 ACTIVE, WARNING, EXPIRED = "active", "warning", "expired"
@@ -11,6 +15,22 @@ class IdleMonitor:
         self.idle_s, self.grace_s = idle_s, grace_s
         self.last_touch = clock.monotonic()
         self.state = ACTIVE
+        self._announced_at: float | None = None
+
+    def set_limits(self, idle_s: float, grace_s: float) -> None:
+        """New limits from now on (speech mode on or off); time already idle keeps counting."""
+        self.idle_s, self.grace_s = idle_s, grace_s
+
+    def due_announcement(self, every_s: float) -> bool:
+        """During the warning: True once when it starts and then every `every_s` seconds."""
+        if self.state != WARNING:
+            self._announced_at = None
+            return False
+        now = self.clock.monotonic()
+        if self._announced_at is None or now - self._announced_at >= every_s:
+            self._announced_at = now
+            return True
+        return False
 
     def touch(self) -> None:
         self.last_touch = self.clock.monotonic()

@@ -55,6 +55,7 @@ class KioskApp(RemoteHandlers, App):
         self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="kiosk-work")
         self.bus = Bus()
         self.controller: Controller | None = None
+        self.keypad: Any = None  # the physical keypad (kiosk/terminal/keypad_nav.py), built with the window
         self.stopping = False  # set first thing in on_stop: no new work from then on
         self._scheduled: list[Any] = []  # Kivy clock events to cancel on stop (tick, watchdog beat)
 
@@ -93,7 +94,18 @@ class KioskApp(RemoteHandlers, App):
         self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())
         if self.cfg.profile == "demo" and self.services.hub.sims and not self.inline:
             root.add_sim_panel()
+        self.keypad = self._keypad()
         return root
+
+    def _keypad(self) -> Any:
+        """The physical keypad and speech mode's overlays (kiosk/terminal/keypad_nav.py)."""
+        if not self.cfg.keypad.enabled:
+            return None
+        from kivy.core.window import Window
+
+        from kiosk.terminal.keypad_nav import KeypadNav
+
+        return KeypadNav(Window, self.controller, self.cfg.keypad)
 
     def _voice(self) -> Voice:
         if self.inline or os.environ.get("KIOSK_MUTE"):
@@ -184,6 +196,8 @@ class KioskApp(RemoteHandlers, App):
         self.stopping = True
         for event in self._scheduled:
             event.cancel()
+        if self.keypad is not None:
+            self.keypad.close()
         if self.notifier is not None:
             self.notifier.stopping()
         if self.controller is not None:  # the citizen's data goes first, whatever fails after

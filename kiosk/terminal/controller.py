@@ -22,6 +22,7 @@ from kiosk.platform.outbox import OutboxSender
 from kiosk.runtime.services import Services
 from kiosk.terminal.device_routing import DeviceRouting
 from kiosk.terminal.intents import Intents
+from kiosk.terminal.speech_mode import SpeechMode
 from kiosk.terminal.start_menu import StartMenu
 from kiosk.terminal.technician_desk import TechnicianDesk
 
@@ -70,15 +71,22 @@ class Controller(StartMenu, DeviceRouting, Intents):
         self.announcement: Any = None  # operator's notice for the start screen (text per language)
         self.outbox = OutboxSender(services.journal, services.platform, self.clock)
         self.voice = voice or Voice(NullPlayer())
+        self.speech = SpeechMode(self, self.cfg.speech)  # driven by the keypad (keypad_nav.py)
         root.manager.bind(current=lambda _m, name: self._speak_screen(name))
 
-    # -- voice ------------------------------------------------------------------------------
+    # -- voice (in speech mode, kiosk/terminal/speech_mode.py adds the focused item) ----------------
     def _speak_screen(self, name: str) -> None:
-        if name in SCREEN_PROMPTS:
+        if self.speech.active:
+            self.speech.screen_spoken(name, getattr(self.root.screens[name], "view", None)
+                                      if name not in SCREEN_PROMPTS else None)
+        elif name in SCREEN_PROMPTS:
             self.voice.say(self.ui.lang, SCREEN_PROMPTS[name])
 
     def _speak_view(self, view: View) -> None:
-        self.voice.say(self.ui.lang, view_prompt(view))
+        if self.speech.active:
+            self.speech.screen_spoken(self.root.current, view)
+        else:
+            self.voice.say(self.ui.lang, view_prompt(view))
 
     # -- sessions ---------------------------------------------------------------------------
     def _new_session(self) -> Session:
@@ -180,12 +188,13 @@ class Controller(StartMenu, DeviceRouting, Intents):
         if self.runner is not None:
             self.runner.tick()
         armed = (self.root.current != "start" or self.ui.lang != self.cfg.terminal.default_language
-                 or self.ui.large) and (self.runner is None or self.runner.interactive)
+                 or self.ui.large or self.speech.active) and (self.runner is None or self.runner.interactive)
         state = self.idle.tick(armed)
         if state == WARNING:
-            if not self.root.idle_shown:
+            if not self.root.idle_shown and not self.speech.active:
                 self.voice.say(self.ui.lang, SCREEN_PROMPTS["idle"])  # spoken and shown
             self.root.show_idle(self.idle.seconds_left())
+            self.speech.idle_tick(self.idle.seconds_left())  # speech mode: said with the seconds left
         elif state == EXPIRED:
             self.expire()
         elif self.root.idle_shown:
@@ -221,4 +230,5 @@ class Controller(StartMenu, DeviceRouting, Intents):
             self._end_session("timeout")
         else:
             self._end_session("timeout")
+        self.speech.end_visit()  # speech mode, volume and rate: the next person starts fresh
         self.go_start(reset=True)
