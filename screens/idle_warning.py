@@ -1,4 +1,5 @@
-"""The idle warning: shown (and spoken) before the session is wiped; one tap continues.
+"""The idle warning: shown (and spoken) before the session is wiped; one tap continues (in speech
+mode any key of the keypad, which the warning then says too: `keypad_hint`).
 An overlay over whatever screen the citizen was on, so nothing they did is lost by the warning."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from screens.base import load_kv
 class IdleWarning(FloatLayout):
     seconds_left = NumericProperty(20)
     countdown_text = ObjectProperty(None, allownone=True)
+    keypad_hint = ObjectProperty(None, allownone=True)  # speech mode: "press any key to continue"
     on_continue: Any = staticmethod(lambda: None)
 
     def on_kv_post(self, *_: Any) -> None:

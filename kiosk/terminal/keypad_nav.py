@@ -100,13 +100,14 @@ class KeypadNav:
                 c._speak_screen(c.root.current)
             return
         c.idle.touch()
-        c.voice.stop()  # every key interrupts the speech first
+        table = TYPING if c.root.current in ENTRY_SCREENS else NAVIGATE
+        action = table.get(physical) or COMMON.get(physical)
+        if action != "pause":
+            c.voice.stop()  # every other key interrupts the speech first
         if c.root.idle_shown:  # any key answers the warning
             c.intent("idle_continue")
             self.screen_changed(whole=True)
             return
-        table = TYPING if c.root.current in ENTRY_SCREENS else NAVIGATE
-        action = table.get(physical) or COMMON.get(physical)
         getattr(self, f"_do_{action}")(physical)
 
     # -- focus ------------------------------------------------------------------------------------

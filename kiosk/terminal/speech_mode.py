@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import spoken_numbers
-from kiosk.i18n.translator import Msg
+from kiosk.i18n.translator import Msg, Plain
 from kiosk.i18n.voice import NOTE_PRIVATE, SCREEN_PROMPTS, view_prompt
 
 if TYPE_CHECKING:
@@ -36,7 +37,10 @@ ON, OFF, KEYS, ENTRY = "speech.on", "speech.off", "speech.keys", "speech.entry"
 NOT_RECORDED, ITEM, UNAVAILABLE = "speech.not_recorded", "speech.item", "speech.unavailable"
 IDLE_KEYS, SECONDS = "speech.idle", "voice.word.second"
 PRIVATE_NONE = "speech.private.none"
-ENTRY_SCREENS = ("keypad", "keyboard")  # digits type there; * and # move the focus
+ENTRY_SCREENS = ("keypad", "keyboard")
+# Said through headphones only: numbers longer than a ticket's (an application number). A masked
+# ID number has its stars and never matches; the loudspeaker keeps spoken_numbers.SPELLABLE.
+PRIVATE_SPELLABLE = re.compile(r"^[A-Z0-9-]{1,24}$")  # digits type there; * and # move the focus
 
 
 def text_keys(text: Any) -> list[str] | None:
@@ -44,6 +48,37 @@ def text_keys(text: Any) -> list[str] | None:
     if isinstance(text, Msg) and not text.params:
         return [text.id]
     return None
+
+
+def value_keys(value: Any, lang: str) -> list[str] | None:
+    """A row's value said from clips: a catalog text, a date, or a ticket-shaped number."""
+    keys = text_keys(value)
+    if keys is not None:
+        return keys
+    raw = value.text if isinstance(value, Plain) else value
+    if isinstance(raw, dt.date):
+        return spoken_numbers.date(raw, lang)
+    if isinstance(raw, str):
+        try:
+            return spoken_numbers.date(dt.date.fromisoformat(raw), lang)
+        except ValueError:
+            pass
+        if PRIVATE_SPELLABLE.match(raw):  # an application or ticket number, letter by letter
+            return [k for i in range(0, len(raw), 12) for k in spoken_numbers.spell(raw[i:i + 12])]
+    return None
+
+
+def row_keys(rows: Any, lang: str) -> tuple[list[str], bool]:
+    """The clip keys of a result's (label, value) rows, and whether any part had none."""
+    keys: list[str] = []
+    skipped = False
+    for label, value in rows:
+        said_label, said_value = text_keys(label), value_keys(value, lang)
+        if said_label is None or said_value is None:
+            skipped = True
+        if said_label is not None and said_value is not None:
+            keys += said_label + said_value
+    return keys, skipped
 
 
 class SpeechMode:
@@ -81,6 +116,7 @@ class SpeechMode:
         log.info("speech mode on")
         self.c.idle.set_limits(self.cfg.idle_s, self.cfg.grace_s)
         self.c.idle.touch()
+        self.c.root.idle.keypad_hint = Msg(IDLE_KEYS)  # the warning shows "press any key" too
         self.fresh = True
         self.intro = [ON, KEYS]
 
@@ -99,6 +135,7 @@ class SpeechMode:
         self.intro = []
         self.log.clear()
         self.c.idle.set_limits(self.c.cfg.timeouts.idle_s, self.c.cfg.timeouts.idle_grace_s)
+        self.c.root.idle.keypad_hint = None
         self.voice.end_session()
         if was:
             log.info("speech mode off: visit over")
@@ -150,22 +187,20 @@ class SpeechMode:
         self.say([f"speech.{what}" if (v.volume, v.rate) != before else "speech.limit"])
 
     def read_private(self, view: Any) -> None:
-        """# on a result: its dates read through headphones only (kiosk.i18n.voice.say_private);
-        without them, the loudspeaker says why not. Names and ID numbers have no clips at all."""
+        """# on a result: its rows (label, then a date or a short number) read through headphones
+        only (kiosk.i18n.voice.say_private); without them, the loudspeaker says why not. A value
+        no clip can say (a name, a masked ID number, a platform's text) is left out, and said so."""
         v = self.voice
         v.request_private(True)
         if not v.private_listening:
             self.say([NOTE_PRIVATE])
             return
-        keys: list[str] = []
-        for value in (getattr(view, "data", None) or {}).values():
-            if isinstance(value, dt.date):
-                keys += spoken_numbers.date(value, self.lang)
+        keys, skipped = row_keys((getattr(view, "data", None) or {}).get("rows") or (), self.lang)
         if not keys:
             self.say([PRIVATE_NONE])
             return
-        self.log.append(["<private>"] * len(keys))  # what was said privately is not kept
-        v.say_private(self.lang, keys)
+        self.log.append(["<private>"])  # what was said privately is not kept, not even its keys
+        v.say_private(self.lang, keys + ([NOT_RECORDED] if skipped else []))
 
     # -- the idle warning -------------------------------------------------------------------------
     def idle_tick(self, seconds_left: float) -> None:

@@ -62,6 +62,47 @@ class Pad:
         self.ui.pump(lambda: not self.nav._pending, frames=200)
         self.ui.pump(frames=2)
 
+    # -- what a person who cannot see does: move until the wanted item is said, then Enter --------
+    def focus_to(self, option_id: str, limit: int = 60) -> None:
+        """Move with 8 (# on a typing screen, where digits type) until the focus is on the option,
+        checking that each move says the item now focused."""
+        from kiosk.i18n.translator import Msg
+        from kiosk.terminal.speech_mode import ENTRY_SCREENS
+
+        for _ in range(limit):
+            focus = self.nav.focus
+            if focus is not None and getattr(focus, "option_id", None) == option_id:
+                return
+            self.press("hash" if self.c.root.current in ENTRY_SCREENS else "k8")
+            focus = self.nav.focus
+            item = self.nav.item_keys(focus)
+            assert self.last[-len(item):] == item, (self.c.root.current, self.last)
+            label = getattr(focus, "label", None)
+            if isinstance(label, Msg) and not label.params:
+                assert label.id in self.last  # the item is said by its own catalog text
+        raise AssertionError(f"option {option_id} never reached with the keypad on {self.c.root.current}")
+
+    def choose(self, option_id: str) -> None:
+        self.focus_to(option_id)
+        self.press("enter")
+
+    def type_number(self, view: Any, number: str) -> None:
+        prefix = str(view.data.get("prefix", ""))
+        digits = number[len(prefix):] if prefix and number.startswith(prefix) else number
+        for d in digits:
+            self.press(f"k{d}")
+            assert self.last == [f"voice.digit.{d}"]  # each typed digit is said back
+        assert self.c.root.screens["keypad"].typed == digits
+        assert self.nav.item_keys(self.nav.focus) == ["keypad.ok"]  # the focus waits on OK
+        self.press("enter")
+
+    def start_speech(self) -> None:
+        self.press("k5")  # the key with the raised dot
+        assert self.c.speech.active
+        first = self.last
+        assert first[:2] == ["speech.on", "speech.keys"], first
+        assert first[-len(self.nav.item_keys(self.nav.focus)):] == self.nav.item_keys(self.nav.focus)
+
     @property
     def last(self) -> list[str]:
         return self.said[-1] if self.said else []

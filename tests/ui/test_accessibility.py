@@ -129,3 +129,47 @@ def test_the_audit_catches_low_contrast_and_small_targets(ui):
         start.remove_widget(tiny)
     assert any(p.startswith("contrast") for p in problems)
     assert any(p.startswith("target 10x10") for p in problems)
+
+
+@pytest.mark.parametrize("loc", LOCALES)
+def test_speech_mode_timeouts_are_longer_announced_and_extendable(ui, loc):
+    """Speech mode (issue 16; WCAG 2.2.1, REFERENCE.md section 5): the warning comes later than in
+    touch mode, gives at least 20 s, is spoken with the seconds left and said again while they run
+    out, shows "press any key" too, passes the audit, and any key of the keypad continues."""
+    from tests.ui.keypad_pad import Pad
+
+    c = ui.c
+    speech, touch = c.cfg.speech, c.cfg.timeouts
+    assert speech.grace_s >= 20 and speech.idle_s > touch.idle_s and speech.grace_s >= touch.idle_grace_s
+    c.intent("language", lang=loc)
+    pad = Pad(ui)
+    try:
+        pad.start_speech()
+        c.clock.advance(touch.idle_s + touch.idle_grace_s + 1)  # touch mode would have wiped by now
+        c.tick()
+        assert not c.root.idle_shown and c.speech.active and c.ui.lang == loc
+        c.clock.advance(speech.idle_s - (touch.idle_s + touch.idle_grace_s + 1))
+        c.tick()
+        ui.pump(frames=3)
+        assert c.root.idle_shown and round(c.idle.seconds_left()) == round(speech.grace_s)
+        said = pad.last
+        assert said[0] == "idle.title" and said[-2:] == ["voice.word.second", "speech.idle"], said
+        assert said[1:-2]  # the seconds left, from number clips
+        assert c.root.idle.keypad_hint is not None
+        problems = audit(ui)
+        assert problems == [], problems
+        c.clock.advance(speech.countdown_every_s)
+        c.tick()
+        again = pad.last
+        assert again[0] == "idle.title" and again != said  # said again, with fewer seconds
+        pad.press("k8")  # any key: still here
+        c.tick()
+        ui.pump(frames=3)
+        assert not c.root.idle_shown and c.speech.active and c.ui.lang == loc
+        c.clock.advance(speech.idle_s + speech.grace_s + 1)  # and nobody answers this time
+        c.tick()
+        assert not c.speech.active and c.ui.lang == c.cfg.terminal.default_language
+        assert c.idle.idle_s == touch.idle_s and c.root.idle.keypad_hint is None
+    finally:
+        pad.close()
+        c.speech.end_visit()

@@ -16,9 +16,6 @@ from tests.ui.keypad_pad import Pad
 
 pytestmark = pytest.mark.ui
 
-NAV_LIMIT = 60
-
-
 @pytest.fixture
 def pad(ui):
     p = Pad(ui)
@@ -28,36 +25,11 @@ def pad(ui):
 
 
 def start_speech(pad: Pad) -> None:
-    pad.press("k5")  # the key with the raised dot
-    assert pad.c.speech.active
+    pad.start_speech()
     first = pad.last
     assert first[:3] == ["speech.on", "speech.keys", "start.subtitle"], first
     assert first[3:] == pad.nav.item_keys(pad.nav.focus)  # then the focused item
     assert pad.player.played and pad.player.played[-1][:2] == ["speech.on", "speech.keys"]  # clips played
-
-
-def focus_to(pad: Pad, option_id: str) -> None:
-    """Move with 8 (next; # on a typing screen, where digits type) until the focus is on the
-    option, checking each announcement."""
-    from kiosk.terminal.speech_mode import ENTRY_SCREENS
-
-    for _ in range(NAV_LIMIT):
-        focus = pad.nav.focus
-        if focus is not None and getattr(focus, "option_id", None) == option_id:
-            return
-        pad.press("hash" if pad.c.root.current in ENTRY_SCREENS else "k8")
-        focus = pad.nav.focus
-        said = pad.last
-        assert said[-len(pad.nav.item_keys(focus)):] == pad.nav.item_keys(focus), (pad.c.root.current, said)
-        label = getattr(focus, "label", None)
-        if isinstance(label, Msg) and not label.params:
-            assert label.id in said  # the item is said by its own catalog text
-    raise AssertionError(f"option {option_id} never reached with the keypad on {pad.c.root.current}")
-
-
-def choose(pad: Pad, option_id: str) -> None:
-    focus_to(pad, option_id)
-    pad.press("enter")
 
 
 def policy(view, done: set[str]) -> str | None:
@@ -80,17 +52,6 @@ def policy(view, done: set[str]) -> str | None:
     return next(i for i in ids if i not in ("back", "home"))
 
 
-def type_number(pad: Pad, view, number: str) -> None:
-    prefix = str(view.data.get("prefix", ""))
-    digits = number[len(prefix):] if prefix and number.startswith(prefix) else number
-    for d in digits:
-        pad.press(f"k{d}")
-        assert pad.last == [f"voice.digit.{d}"]  # each typed digit is said back
-    assert pad.c.root.screens["keypad"].typed == digits
-    assert pad.nav.item_keys(pad.nav.focus) == ["keypad.ok"]  # the focus waits on OK
-    pad.press("enter")
-
-
 @pytest.mark.parametrize("flow_id", sorted(FLOWS))
 def test_flow_finished_with_keypad_and_speech_alone(ui, pad, flow_id):
     from kiosk.demo.headless import Driver
@@ -100,7 +61,7 @@ def test_flow_finished_with_keypad_and_speech_alone(ui, pad, flow_id):
     c = ui.c
     citizen, inputs = demo_inputs(c)
     start_speech(pad)
-    choose(pad, f"flow:{flow_id}")
+    pad.choose(f"flow:{flow_id}")
     ui.pump(lambda: c.runner is not None, frames=200)
     runner = c.runner
     done: set[str] = set()
@@ -128,9 +89,9 @@ def test_flow_finished_with_keypad_and_speech_alone(ui, pad, flow_id):
             Driver(runner, inputs).act()
             continue
         if view.kind == "keypad" and view.data.get("input") == "digits":
-            type_number(pad, view, inputs.application_number)
+            pad.type_number(view, inputs.application_number)
         else:
-            choose(pad, policy(view, done))
+            pad.choose(policy(view, done))
         ui.pump(lambda v=view: runner.view is not v or runner.ended, frames=600)
     assert runner.outcome == "completed", (steps, runner.reason)
     assert titles_heard, steps
