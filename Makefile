@@ -6,7 +6,7 @@ VPY := $(VENV)/bin/python
 # Debian packages the kiosk and its tests use; installed only when missing.
 DEB_PACKAGES := python3-venv postgresql chromium chromium-driver xvfb xauth libgl1 libmtdev1 libzbar0 pcscd libpcsclite-dev swig \
                 vsmartcard-vpcd mosquitto fonts-noto-cjk fonts-noto-core fonts-sil-nuosusil espeak-ng vorbis-tools \
-                cups printer-driver-cups-pdf poppler-utils librime1 rime-data-luna-pinyin libzinnia0 tegaki-zinnia-simplified-chinese
+                cups printer-driver-cups-pdf poppler-utils librime1 rime-data-luna-pinyin libzinnia0 tegaki-zinnia-simplified-chinese fonts-material-design-icons-iconfont
 XVFB := xvfb-run -a -s "-screen 0 1280x2000x24"
 
 .PHONY: setup run test bench render catalogs clean vpcd-off

@@ -6,9 +6,10 @@ from typing import Any
 from kivy.properties import BooleanProperty
 
 from screens.base import KioskScreen, load_kv
+from screens.illustrations import ArtScreen
 
 
-class DoneScreen(KioskScreen):
+class DoneScreen(ArtScreen, KioskScreen):
     receipt = BooleanProperty(True)  # did the service print? Only then "take your receipt"
 
     def on_kv_post(self, *_: Any) -> None:

@@ -1,5 +1,5 @@
 """Something failed: a plain reason, what to do now, and the way back. Never colour alone: the
-mark is a word-bearing sign and the text says it too."""
+mark is the error pictogram (screens/icons.py) and the text says it too."""
 from __future__ import annotations
 
 from typing import Any

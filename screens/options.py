@@ -1,5 +1,7 @@
 """A column (or grid) of big buttons made from a view's options: shared by choice, error,
-ticket and result screens so buttons look and behave the same everywhere."""
+ticket and result screens so buttons look and behave the same everywhere. Each button carries the
+pictogram its option means (screens/icons.py). On the start screen the services are tiles of equal
+rank (`equal`): a section of two showed its first service as the screen's primary action."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -11,6 +13,8 @@ from kiosk.i18n.translator import Msg
 from screens.ui import ui
 from screens.widgets import BigButton
 
+TILE_ICON_MM = 20  # a service tile's pictogram: the first thing a person who does not read looks for
+
 
 class OptionList(GridLayout):
     options = ObjectProperty((), allownone=True)
@@ -18,6 +22,7 @@ class OptionList(GridLayout):
     selected = ObjectProperty(())  # option ids shown as chosen (multi-select)
     multi = BooleanProperty(False)  # options are toggles (ticked on and off), but `send`
     send = StringProperty("submit")  # the option that sends a multi-select choice
+    equal = BooleanProperty(False)  # tiles of equal rank (the start screen's services): none is primary
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
@@ -28,6 +33,7 @@ class OptionList(GridLayout):
         self.fbind("columns", self._rebuild)
         self.fbind("selected", self._rebuild)
         self.fbind("multi", self._rebuild)
+        self.fbind("equal", self._rebuild)
         ui().bind(theme=self._rebuild)  # weakly: see BiLabel
         self._rebuild()
 
@@ -39,7 +45,7 @@ class OptionList(GridLayout):
         for i, opt in enumerate(self.options or ()):
             button = BigButton(label=opt.label, detail=opt.detail, reason=opt.reason, enabled=opt.enabled,
                                option_id=opt.id, style="primary" if i == 0 and len(self.options) <= 3 else "secondary")
-            if len(self.options) > 3:
+            if len(self.options) > 3 or self.equal:
                 button.style = "secondary"
             if self.multi:
                 # Toggles look like toggles: a box, ticked and framed when chosen (issue 15: a
@@ -50,6 +56,8 @@ class OptionList(GridLayout):
                 button.checked = True
                 button.style = "secondary" if self.multi else "primary"
                 button.detail = Msg("common.selected")  # the label says so too (never colour alone)
+            if self.equal:
+                button.icon_mm = TILE_ICON_MM
             button.bind(on_release=lambda b: self.on_choose(b.option_id))
             button.fbind("natural_height", self._even_rows)
             self.add_widget(button)

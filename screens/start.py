@@ -1,4 +1,5 @@
-"""The start screen: service tiles grouped by department, the 24-hour status line."""
+"""The start screen: service tiles grouped by department, each with its pictogram (screens/icons.py
+maps flow ids and catalog item ids to icons), all of equal rank; the 24-hour status line."""
 from __future__ import annotations
 
 from typing import Any
@@ -25,7 +26,7 @@ class StartScreen(KioskScreen):
         # The sections come ready: each service once (kiosk/terminal/start_menu.py decides that).
         for title, options in self.sections:
             box.add_widget(BiLabel(source=title, role="title"))
-            grid = OptionList(options=tuple(options), columns=2)
+            grid = OptionList(options=tuple(options), columns=2, equal=True)
             grid.on_choose = lambda option_id: self.emit("start_service", item=option_id)
             box.add_widget(grid)
 

@@ -29,6 +29,8 @@ COLORS = {
     "danger": "#A3001B",
     "danger_bg": "#FCE8EB",
     "ok": "#0E6B2F",
+    "warning": "#8A5300",  # amber-brown: 6.1:1 on white (a status is never colour alone: icon + words)
+    "accent": "#C2410C",  # pictures only: "here", "this way" (5.2:1 on white; >= 3:1 for graphics)
     "bar": "#0B2545",
     "bar_text": "#FFFFFF",
 }

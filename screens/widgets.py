@@ -174,8 +174,32 @@ class BiLabel(BoxLayout):
         self.height = sum(c.height for c in self.children) + self.spacing * max(0, len(self.children) - 1)
 
 
+class Icon(Label):
+    """One pictogram of the registry (screens/icons.py) by name, drawn with its icon font; "" draws
+    nothing. `size_px` is the glyph's em; the widget is that square."""
+
+    name = StringProperty("")
+    size_px = NumericProperty(40)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.fbind("name", self._refresh)
+        self.fbind("size_px", self._refresh)
+        self._refresh()
+
+    def _refresh(self, *_: Any) -> None:
+        from screens import icons
+
+        usable = bool(self.name) and icons.FONT.exists()
+        if usable:
+            self.font_name = str(icons.FONT)
+        self.font_size = max(1.0, self.size_px)
+        self.text = icons.glyph(self.name) if usable else ""
+
+
 class BigButton(ButtonBehavior, BoxLayout):
-    """A touch target at least 18 mm tall, with a bilingual label and an optional detail line."""
+    """A touch target at least 18 mm tall, with a pictogram (screens/icons.py: its own `icon`, or
+    the one its label, reason or option id means), a bilingual label and an optional detail line."""
 
     label = ObjectProperty(None, allownone=True)  # Msg, LocalText or Plain
     detail = ObjectProperty(None, allownone=True)
@@ -190,6 +214,20 @@ class BigButton(ButtonBehavior, BoxLayout):
     natural_height = NumericProperty(0)
     bg = ListProperty([0, 0, 0, 1])
     fg = ListProperty([1, 1, 1, 1])
+    icon = StringProperty("")  # an icon name; "" = the one the option means (or none)
+    icon_name = StringProperty("")  # the icon drawn
+    icon_mm = NumericProperty(0)  # its size; 0 = by the button's rank (widgets.kv)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        for prop in ("icon", "option_id", "label", "reason", "enabled"):
+            self.fbind(prop, self._pick_icon)
+        self._pick_icon()
+
+    def _pick_icon(self, *_: Any) -> None:
+        from screens import icons
+
+        self.icon_name = self.icon or icons.for_option(self.option_id, self.label, self.reason, self.enabled)
 
     def on_touch_down(self, touch: Any) -> bool:
         if not self.enabled and self.collide_point(*touch.pos):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.ui
 def test_face_step_has_its_own_picture(ui):
     from flows.engine import View
     from kiosk.i18n.translator import Msg
-    from screens.instruction import Pictogram
+    from screens.illustrations import DeviceArt  # issue 16: the pictures of every device step
 
     c = ui.c
     screen = c.root.screens["instruction"]
@@ -20,9 +20,11 @@ def test_face_step_has_its_own_picture(ui):
     for kind in ("identify", "face"):
         c.root.show_view(View(kind, Msg("face.title"), Msg("face.body"), data={"accept": ("idcard",)}))
         ui.pump(frames=2)
-        pic = next(w for w in ui.widgets(screen) if isinstance(w, Pictogram))
-        pictures[kind] = (pic.picture, len(pic.canvas.children))
-    assert pictures["identify"][0] == "card" and pictures["face"][0] == "face"
+        pic = next(w for w in ui.widgets(screen) if isinstance(w, DeviceArt))
+        pic.stop()  # at rest, so the two drawings are compared in the same pose
+        ui.pump(frames=2)
+        pictures[kind] = (pic.scenes, [type(i).__name__ for i in pic.canvas.children])
+    assert pictures["identify"][0] == ["idcard"] and pictures["face"][0] == ["face"]
     assert pictures["face"][1] != pictures["identify"][1]  # drawn differently, not the card again
     c.go_start()
 
