@@ -186,6 +186,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
     def tick(self) -> None:
         now = self.clock.monotonic()
         if self.runner is not None:
+            self.speech.hold_step_deadline(self.runner)  # speech mode: the spoken warning comes first
             self.runner.tick()
         armed = (self.root.current != "start" or self.ui.lang != self.cfg.terminal.default_language
                  or self.ui.large or self.speech.active) and (self.runner is None or self.runner.interactive)

@@ -55,9 +55,9 @@ class KeypadNav:
         self._held: set[int] = set()
         self._last: dict[str, float] = {}
         self._pending = False
+        self._before_warning: tuple[Any, ...] | None = None
         self.ring, self.caption = FocusRing(), SpeechCaption()
-        window.add_widget(self.caption)
-        window.add_widget(self.ring)
+        self._on_top()
         window.bind(on_key_down=self._on_key_down, on_key_up=self._on_key_up)
         self.speech.on_screen = self.screen_changed
         controller.voice.on_spoken.append(self._spoken)
@@ -106,6 +106,7 @@ class KeypadNav:
             c.voice.stop()  # every other key interrupts the speech first
         if c.root.idle_shown:  # any key answers the warning
             c.intent("idle_continue")
+            self._ident = self._before_warning or self._ident
             self.screen_changed(whole=True)
             return
         getattr(self, f"_do_{action}")(physical)
@@ -338,7 +339,35 @@ class KeypadNav:
     def _spoken(self, spoken: Any) -> None:
         self.caption.note = spoken.note  # "spoken in Chinese" while a stand-in plays; else hidden
 
+    def _focus_warning(self) -> None:
+        """The idle warning covers the screen: the focus goes to its button (the warning speaks
+        itself, speech_mode.idle_tick), and comes back to where it was when the citizen answers."""
+        warning = self.c.root.idle
+        w = self.focus
+        while w is not None and w is not warning and w is not w.parent:
+            w = w.parent
+        if w is warning:
+            return
+        items = self.focusables()
+        if items:
+            self._before_warning = self._ident
+            self._set_focus(items[0], items)
+
+    def _on_top(self) -> None:
+        """The overlays above everything else on the window: the app's root is added after
+        build() and the demo's drawer later still, so this is checked again on every tick."""
+        children = self.window.children
+        if children[:2] == [self.ring, self.caption]:
+            return
+        for w in (self.caption, self.ring):
+            if w.parent is not None:
+                w.parent.remove_widget(w)
+            self.window.add_widget(w)
+
     def _tick(self, _dt: float) -> None:
+        self._on_top()
+        if self.speech.active and self.c.root.idle_shown:
+            self._focus_warning()
         if not self.speech.active:
             if self.ring.shown:
                 self.ring.hide()

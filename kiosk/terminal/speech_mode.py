@@ -37,10 +37,11 @@ ON, OFF, KEYS, ENTRY = "speech.on", "speech.off", "speech.keys", "speech.entry"
 NOT_RECORDED, ITEM, UNAVAILABLE = "speech.not_recorded", "speech.item", "speech.unavailable"
 IDLE_KEYS, SECONDS = "speech.idle", "voice.word.second"
 PRIVATE_NONE = "speech.private.none"
-ENTRY_SCREENS = ("keypad", "keyboard")
+ENTRY_SCREENS = ("keypad", "keyboard")  # digits type there; * and # move the focus
+HOLD_MARGIN_S = 5.0  # the idle expiry (which wipes, and ends speech mode) comes before the step deadline
 # Said through headphones only: numbers longer than a ticket's (an application number). A masked
 # ID number has its stars and never matches; the loudspeaker keeps spoken_numbers.SPELLABLE.
-PRIVATE_SPELLABLE = re.compile(r"^[A-Z0-9-]{1,24}$")  # digits type there; * and # move the focus
+PRIVATE_SPELLABLE = re.compile(r"^[A-Z0-9-]{1,24}$")
 
 
 def text_keys(text: Any) -> list[str] | None:
@@ -203,6 +204,15 @@ class SpeechMode:
         v.say_private(self.lang, keys + ([NOT_RECORDED] if skipped else []))
 
     # -- the idle warning -------------------------------------------------------------------------
+    def hold_step_deadline(self, runner: Any) -> None:
+        """A step where the citizen acts has its own deadline (timeouts.result_s, 90 s) that once
+        ended a speech-mode flow before its longer, spoken warning came. In speech mode the idle
+        rule decides: the step's deadline never falls before the warning has run out."""
+        if not self.active or runner is None or not runner.interactive or runner.deadline is None:
+            return
+        idle = self.c.idle
+        runner.deadline = max(runner.deadline, idle.last_touch + idle.idle_s + idle.grace_s + HOLD_MARGIN_S)
+
     def idle_tick(self, seconds_left: float) -> None:
         """While the warning shows: say it, with the seconds left, now and every few seconds."""
         if not self.active or not self.c.idle.due_announcement(self.cfg.countdown_every_s):

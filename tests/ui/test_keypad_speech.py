@@ -158,3 +158,30 @@ def test_the_site_key_map_is_typed_and_read(tmp_path):
     with pytest.raises(ConfigError) as e:
         config.load(None, site)
     assert "keypad.k8" in str(e.value) and "speech.grace_s" in str(e.value)
+
+
+def test_a_flow_step_waits_for_the_spoken_warning(ui, pad):
+    """The step's own deadline (timeouts.result_s) must not end a speech-mode flow before the
+    longer idle warning has been spoken and has run out; a key during the warning keeps it."""
+    c = ui.c
+    pad.start_speech()
+    pad.choose("flow:queue_ticket")
+    ui.pump(lambda: c.runner is not None and c.runner.view.kind != "waiting", frames=600)
+    pad.settle()
+    runner, step = c.runner, c.runner.step
+    assert runner.interactive and c.cfg.timeouts.result_s < c.cfg.speech.idle_s
+    c.clock.advance(c.cfg.timeouts.result_s + 1)
+    c.tick()
+    assert not runner.ended and runner.step == step and not c.root.idle_shown
+    c.clock.advance(c.cfg.speech.idle_s - c.cfg.timeouts.result_s)
+    c.tick()
+    assert c.root.idle_shown and pad.last[0] == "idle.title" and not runner.ended
+    before = pad.nav.focus
+    ui.pump(lambda: getattr(pad.nav.focus, "option_id", None) == "continue")  # the focus on its button
+    pad.press("k5")  # still here
+    c.tick()
+    assert not c.root.idle_shown and not runner.ended and c.runner is runner
+    assert pad.nav.identity(pad.nav.focus) == pad.nav.identity(before)  # back where it was
+    c.clock.advance(c.cfg.speech.idle_s + c.cfg.speech.grace_s + 1)
+    c.tick()
+    assert runner.ended and c.runner is None and not c.speech.active
