@@ -77,6 +77,17 @@ class Harness:
         self.app.services.hub.refresh("printer")
         self.pump(frames=2)
 
+    def set_a4(self, enabled: bool) -> None:
+        """Resume or stop the demo A4 printer's CUPS queue, once its cupsd has started (nothing
+        where it cannot run: the A4 printer is then a fault and documents go to receipts)."""
+        hub = self.app.services.hub
+        self.pump(lambda: getattr(hub.status("a4printer"), "reason", "") not in ("starting", "not_opened"), frames=1200)
+        cups = hub.sims.get("a4printer")
+        if cups is not None and cups.running:
+            cups.lp("cupsenable" if enabled else "cupsdisable", "kiosk-a4")
+            hub.refresh("a4printer")
+            self.pump(frames=2)
+
     def reset(self) -> None:
         if self.c.runner is not None:
             self.c.runner.on_end = lambda outcome: None
@@ -84,6 +95,7 @@ class Harness:
             self.c.runner = None
         self.app.services.demo_server.set_fault("none")
         self.set_paper("ok")
+        self.set_a4(True)
         self.c.go_start(reset=True)
         self.pump(frames=3)
 

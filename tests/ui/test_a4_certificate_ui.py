@@ -63,12 +63,12 @@ def to_printed(ui) -> None:  # noqa: ANN001
         view = runner.view
         if view.kind == "identify":
             ui.app.services.hub.sims["idcard"].present(demo_card(citizen))
-            ui.pump(lambda: runner.view.kind != "identify", frames=600)
+            ui.pump(lambda: runner.view.kind != "identify", frames=3000)
             ui.app.services.hub.sims["idcard"].remove()
         elif view.kind == "face":
             runner.send("face_captured", jpeg=inputs.jpeg)  # the camera's picture (no face here)
         elif view.kind == "waiting":
-            ui.pump(lambda: runner.view is not view or runner.ended, frames=900)
+            ui.pump(lambda: runner.view is not view or runner.ended, frames=3000)
         elif runner.step == "preview":
             ui.tap(ui.button(option_id="print"))
         else:
@@ -129,7 +129,7 @@ def test_a4_job_aborted_is_said_and_a_tapped_reprint_comes_out_once_on_receipt(u
     said = ui.texts()
     assert "没有打印出来" in said and "A4 打印机出了问题" in said and "改用凭条打印机打印" in said
     ui.tap(ui.button(option_id="reprint"))
-    ui.pump(lambda: c.runner.step == "printed" and c.runner.flow.print_error is None, frames=900)
+    ui.pump(lambda: c.runner.step == "printed" and c.runner.flow.print_error is None, frames=3000)
     assert "A4 打印机暂不可用，已改用凭条打印机打印" in ui.texts()
     assert pdfs(folder) == before_pdfs and complete_receipts(ui) == before_receipts + 1
     assert jobs(ui)[len(before_jobs):] == [("si_certificate", "failed", "aborted"), ("si_certificate", "done", None)]
