@@ -65,6 +65,7 @@ bench: setup
 	$(VPY) bench/scanner.py
 	$(XVFB) $(VPY) bench/ime.py
 	$(VPY) bench/receipt.py
+	$(VPY) bench/a4.py
 	$(VPY) bench/fleet.py --terminals 500
 	$(VPY) bench/console.py --terminals 5000
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
