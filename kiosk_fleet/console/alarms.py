@@ -3,8 +3,9 @@ acknowledged (with a note) by an operator. One open alarm per (kind, terminal, s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from kiosk_fleet.console.db import Alarm, Device, Terminal
@@ -32,11 +33,25 @@ def raise_alarm(session: Session, kind: str, terminal_id: str, subject: str, det
     return alarm
 
 
+def candidates(now: float, th: Thresholds) -> Select[Any]:
+    """The terminals some rule below may hold for, with only the columns the rules read: the
+    tick runs after ingest batches, and loading the whole fleet as ORM objects (JSON telemetry
+    and all) took ~120 ms of CPU a tick at 5,000 terminals, back to back under steady telemetry."""
+    up = Terminal.state != "offline"
+    return select(Terminal.id, Terminal.state, Terminal.state_since, Terminal.state_reason, Terminal.paper_level,
+                  Terminal.paper_pct, Terminal.outbox_pending, Terminal.outbox_since, Terminal.update_state,
+                  Terminal.version).where(or_(
+        and_(Terminal.state == "offline", Terminal.state_since <= now - th.offline_s),
+        and_(up, or_(Terminal.paper_level == "low", Terminal.paper_pct < th.paper_low_pct)),
+        and_(up, Terminal.outbox_pending > 0, Terminal.outbox_since <= now - th.outbox_stuck_s),
+        and_(up, Terminal.update_state.in_(sorted(FAILED_UPDATE_STATES)))))
+
+
 def evaluate(session: Session, now: float, th: Thresholds = Thresholds()) -> dict[str, int]:
     """Raise what holds, clear what no longer does (except rollout alarms: an operator closes
     those by acting on the rollout). Returns the number of open alarms by kind."""
     want: dict[tuple[str, str, str], str] = {}
-    for t in session.scalars(select(Terminal)):
+    for t in session.execute(candidates(now, th)):
         if t.state == "offline" and t.state_since <= now - th.offline_s:
             want[("offline", t.id, "")] = f"offline since {t.state_since:.0f} ({t.state_reason or '?'})"
         if t.state != "offline":

@@ -53,8 +53,10 @@ class Who:
 
 
 class Sessions:
-    def __init__(self, idle_s: float = 30 * 60, absolute_s: float = 12 * 3600) -> None:
-        self.idle_s, self.absolute_s = idle_s, absolute_s
+    def __init__(self, idle_s: float = 30 * 60, absolute_s: float = 12 * 3600, touch_s: float = 60.0) -> None:
+        # last_used is written at most every touch_s: a session idle for idle_s - touch_s may
+        # expire up to touch_s early, and an open overview costs no write a second per operator.
+        self.idle_s, self.absolute_s, self.touch_s = idle_s, absolute_s, touch_s
 
     @staticmethod
     def _hash(token: str) -> str:
@@ -86,7 +88,8 @@ class Sessions:
         user = session.get(User, ws.user)
         if user is None:
             return None
-        ws.last_used = now
+        if now - ws.last_used >= self.touch_s:
+            ws.last_used = now  # not on every request: the overview refreshes every second
         return Who(user.name, user.role, ws.csrf)
 
     def logout(self, session: Session, token: str | None) -> None:

@@ -212,14 +212,17 @@ def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]], 
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     else:  # pragma: no cover - the console supports these two
         raise RuntimeError(f"unsupported database {dialect}")
-    stmt = dialect_insert(model).values(list(rows))
+    # The table, not the ORM entity, and the rows as executemany parameters: one cached
+    # statement whatever the row count (SQLAlchemy's insertmanyvalues sends them in batches of
+    # up to 1,000 per round trip), where .values(rows) compiled a new 500-row statement each time.
+    stmt = dialect_insert(model.__table__)
     cols = list(update or [])
     if cols:
         stmt = stmt.on_conflict_do_update(index_elements=list(keys),
                                           set_={c: getattr(stmt.excluded, c) for c in cols})
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    session.execute(stmt)
+    session.execute(stmt, list(rows))
 
 
 __all__ = ["Alarm", "Audit", "Base", "CommandRow", "Device", "Rollout", "RolloutMember", "Terminal",

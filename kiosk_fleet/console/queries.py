@@ -13,6 +13,8 @@ from kiosk_fleet.console.db import Alarm, CommandRow, Device, Rollout, RolloutMe
 from kiosk_fleet.console.ingest import PAPER_LOW_PCT
 
 PAGE = 200  # terminals listed at once; the hall summary covers the whole fleet
+LISTED = (Terminal.id, Terminal.state_reason, Terminal.state_since, Terminal.version, Terminal.faults,
+          Terminal.paper_pct, Terminal.paper_level, Terminal.last_seen)  # what the overview's rows show
 
 
 def fmt_time(ts: float | None) -> str:
@@ -71,8 +73,11 @@ def overview(db: Session, f: Filters, now: float) -> dict[str, Any]:
                func.sum(case((_degraded(), 1), else_=0)).label("degraded"))
         .where(*where).group_by(Terminal.prefecture, Terminal.county, Terminal.hall)
         .order_by(Terminal.prefecture, Terminal.county, Terminal.hall)).all()
-    rows = db.execute(select(Terminal, health).where(*where).order_by(
+    # The listed columns only: whole Terminal objects decoded every row's JSON telemetry, a
+    # quarter of the page's query time, for nothing the page shows.
+    listed = db.execute(select(*LISTED, health).where(*where).order_by(
         case((Terminal.state == "offline", 0), (_degraded(), 1), else_=2), Terminal.id).limit(PAGE)).all()
+    rows = [(r, r.health) for r in listed]
     totals = {k: sum(int(getattr(h, k) or 0) for h in by_hall) for k in ("total", "online", "offline", "degraded")}
     open_alarms = db.scalar(select(func.count()).select_from(Alarm).where(Alarm.cleared_at.is_(None))) or 0
     return {"by_hall": by_hall, "rows": rows, "totals": totals, "open_alarms": open_alarms, "page": PAGE}

@@ -45,11 +45,18 @@ def start(db_url: str, broker: BrokerSettings, *, workers: int = 1, tick_s: floa
     kick = threading.Event()
     ingests[0].listeners.append(kick.set)  # alarms and rollouts react to fresh data at once
 
+    # At most one tick per `min_gap`: under steady telemetry a batch commits every few tens of ms,
+    # and a tick after each one kept a core busy re-reading the fleet for alarms.
+    min_gap = min(1.0, tick_s)
+
     def timer() -> None:
-        last_rollup = 0.0
+        last_rollup = last_tick = 0.0
         while not stop.is_set():
             kick.wait(tick_s)
-            kick.clear()
+            if stop.wait(max(0.0, last_tick + min_gap - time.monotonic())):
+                return
+            kick.clear()  # the kicks of the gap are answered by this tick
+            last_tick = time.monotonic()
             try:
                 console.tick()
                 if time.time() - last_rollup > 3600:
