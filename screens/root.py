@@ -1,11 +1,11 @@
-"""The window's content: a bar with language / large text / help on top (every screen), the
-current screen, a bar with cancel and the 24-hour status line at the bottom, and the idle
-overlay above all of it. Screens report intents; the app decides what they mean."""
+"""The window's content: a bar with language / large text / help / read aloud / video help on top
+(every screen), the current screen, a bar with cancel and the 24-hour status line at the bottom,
+and the idle overlay above all of it. Screens report intents; the app decides what they mean."""
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -43,6 +43,9 @@ class KioskRoot(FloatLayout):
     bar_height = NumericProperty(0)  # all top-bar buttons as tall as the tallest
     cancel_enabled = BooleanProperty(True)
     status_text = ObjectProperty(None, allownone=True)
+    videohelp_on = BooleanProperty(False)  # the terminal has a help desk: the bar offers video help
+    call_phase = StringProperty("off")     # the video help call's phase (kiosk/videohelp/session.py)
+    marked = StringProperty("")            # the option the staff member points at (a frame around it)
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
 
     def __init__(self, intent: Callable[..., None], monotonic: Callable[[], float], **kw: Any) -> None:
@@ -80,7 +83,7 @@ class KioskRoot(FloatLayout):
     def show_screen(self, name: str) -> Any:
         screen = self.screens[name]
         self.manager.current = name
-        self.cancel_visible = name not in ("start", "done")
+        self.cancel_visible = name not in ("start", "done", "video_help")  # the call has its own buttons
         return screen
 
     def show_view(self, view: Any) -> Any:
@@ -91,6 +94,29 @@ class KioskRoot(FloatLayout):
         if any(o.id in HOME_OPTIONS for o in view.options):
             self.cancel_visible = False
         return screen
+
+    def on_marked(self, *_: Any) -> None:
+        self.place_mark()
+
+    def place_mark(self) -> None:
+        """A frame around the control the staff member points at, on the citizen's own screen.
+        Placed over the root (it takes no touch); hidden when that control is not on screen."""
+        mark = self.ids.mark
+        target = None
+        if self.marked:
+            target = next((w for w in self.manager.current_screen.walk(restrict=True)
+                           if getattr(w, "option_id", None) == self.marked and w.opacity > 0
+                           and w.get_root_window() is not None), None)
+        if target is None:
+            mark.opacity = 0
+            return
+        from screens.ui import ui
+
+        pad = ui().theme.mm(2.4)
+        x, y = target.to_window(target.x, target.y)
+        mark.pos = (x - pad, y - pad)
+        mark.size = (target.width + 2 * pad, target.height + 2 * pad)
+        mark.opacity = 1
 
     def add_sim_panel(self) -> None:
         """Demo profile only: the simulator drawer, above the screens, below the idle warning."""

@@ -42,8 +42,9 @@ class KioskApp(RemoteHandlers, App):
 
     def __init__(self, config: Config, clock: Clock | None = None, services: Services | None = None,
                  scale: float = 1.0, startup_probe: bool = False, inline: bool = False, ticking: bool = True,
-                 notifier: Any = None, **kw: Any) -> None:
+                 notifier: Any = None, helpdesk_url: str = "", **kw: Any) -> None:
         super().__init__(**kw)
+        self.helpdesk_url = helpdesk_url  # the demo's embedded video help desk ([videohelp] url = "embedded://")
         self.cfg = config
         self.clock = clock or SystemClock()
         self.services = services
@@ -92,6 +93,7 @@ class KioskApp(RemoteHandlers, App):
         root = KioskRoot(intent=lambda name, **data: self.controller.intent(name, **data),
                          monotonic=self.clock.monotonic)
         self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())
+        self.controller.setup_videohelp(self.helpdesk_url)
         if self.cfg.profile == "demo" and self.services.hub.sims and not self.inline:
             root.add_sim_panel()
         self.keypad = self._keypad()
@@ -202,6 +204,7 @@ class KioskApp(RemoteHandlers, App):
             self.notifier.stopping()
         if self.controller is not None:  # the citizen's data goes first, whatever fails after
             self.controller.session.wipe()
+            self.controller.videohelp_stop()  # a call in progress is hung up, the staff member told
         if getattr(self, "agent", None) is not None:
             try:
                 self.agent.stop()

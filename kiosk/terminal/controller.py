@@ -1,7 +1,8 @@
 """The citizen-facing logic of the terminal: which screen, which flow, idle, session wipe.
 Driven by intents from screens, events from the bus and a periodic tick with the injected clock,
 so UI tests move time instead of sleeping. Split by job into mixins: start_menu (tiles),
-device_routing (cards, codes, face), intents (taps); the technician desk is its own object."""
+device_routing (cards, codes, face), intents (taps), video_desk (video help); the technician desk
+is its own object."""
 from __future__ import annotations
 
 import logging
@@ -25,6 +26,7 @@ from kiosk.terminal.intents import Intents
 from kiosk.terminal.speech_mode import SpeechMode
 from kiosk.terminal.start_menu import StartMenu
 from kiosk.terminal.technician_desk import TechnicianDesk
+from kiosk.terminal.video_desk import VideoDesk
 
 if TYPE_CHECKING:  # the window types; importing them here would import Kivy before app.py sets it up
     from screens.root import KioskRoot
@@ -37,7 +39,7 @@ OUTBOX_EVERY_S = 30.0
 JOURNAL_PROBE_S = 60.0  # out of service for the journal: how often to try again (a cleared disk)
 
 
-class Controller(StartMenu, DeviceRouting, Intents):
+class Controller(VideoDesk, StartMenu, DeviceRouting, Intents):
     def __init__(self, services: Services, ui: UiState, root: KioskRoot, bus: Bus,
                  submit: Callable[[Callable[[], Any], Callable[[WorkResult], None]], None],
                  voice: Voice | None = None) -> None:
@@ -167,6 +169,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
         self.runner.start()
 
     def _on_view(self, step: str, view: View) -> None:
+        self._videohelp_view(step, view)
         self.root.show_view(view)
         self._speak_view(view)
         self.idle.touch()
@@ -212,6 +215,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
             self._journal_probe_next = now + JOURNAL_PROBE_S
             self._probe_journal()
         self._face_tick()
+        self._videohelp_tick(now)
         if self.root.current in ("scan", "technician_test"):
             frame = getattr(self.s.hub.drivers.get("scanner"), "preview", None)
             if self.root.current == "scan":
@@ -224,6 +228,7 @@ class Controller(StartMenu, DeviceRouting, Intents):
     def expire(self) -> None:
         """Nobody answered the idle warning: end everything and wipe what was theirs."""
         log.info("idle timeout: session wiped")
+        self.videohelp_expire()
         if self.runner is not None:
             runner, self.runner = self.runner, None
             runner.on_end = lambda outcome: None

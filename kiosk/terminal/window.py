@@ -60,12 +60,13 @@ def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -
         KC.set("graphics", "width", str(int(w * scale)))
         KC.set("graphics", "height", str(int(h * scale)))
     KC.set("graphics", "resizable", "0")
-    app = KioskApp(config, scale=scale, startup_probe=startup_probe, notifier=notifier)
     desk = None
-    if config.platform.url == "embedded://" and not startup_probe:  # demo: the video help desk on loopback too
+    if config.videohelp.url == "embedded://" and not startup_probe:  # demo: the video help desk on loopback
         from kiosk.helpdesk.server import start_demo
 
         desk = start_demo()
+    app = KioskApp(config, scale=scale, startup_probe=startup_probe, notifier=notifier,
+                   helpdesk_url=desk.url if desk is not None else "")
     try:
         app.run()
     except KeyboardInterrupt:

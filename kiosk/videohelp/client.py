@@ -63,6 +63,7 @@ class VideoHelpClient:
         self._tasks: list[asyncio.Task[Any]] = []
         self._started_wall: float | None = None
         self._pending: list[Any] = []
+        self._converted: tuple[Any, Any] = (None, None)
 
     # -- public API (any thread) ---------------------------------------------------------------
     def start(self, device: dict[str, str] | None = None) -> "VideoHelpClient":
@@ -85,6 +86,20 @@ class VideoHelpClient:
         if req is not None:
             self._soon(self._dc_send, {"t": "answer_request", "agreed": yes, "action": req["action"]})
         return req if yes else None
+
+    def frames(self) -> dict[str, Any]:
+        """For the call screen (UI thread): the newest decoded staff frame and the newest own
+        camera frame, as rgb arrays; a staff frame is converted once, not on every redraw."""
+        out: dict[str, Any] = {}
+        remote = self.latest.get("received_video")
+        if remote is not None:
+            if self._converted[0] is not remote:
+                self._converted = (remote, remote.to_ndarray(format="rgb24"))
+            out["remote"] = self._converted[1]
+        own = getattr(self.camera, "last", None)
+        if own is not None and self.state == IN_CALL:
+            out["self"] = own
+        return out
 
     def hang_up(self) -> None:
         self._submit(self._local_end("citizen_hangup" if self.state in (CONNECTING, IN_CALL) else "left_queue"))

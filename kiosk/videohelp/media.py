@@ -23,6 +23,7 @@ class SyntheticCamera(MediaStreamTrack):
         super().__init__()
         self.width, self.height, self.fps = width, height, fps
         self.sent = 0
+        self.last = None  # the newest frame sent (rgb array): the citizen's own small picture
         self._start: float | None = None
         # Colour bars, made once; each frame shifts them, so the encoder has motion to code.
         bars = np.array([[235, 235, 235], [235, 235, 16], [16, 235, 235], [16, 235, 16],
@@ -40,6 +41,7 @@ class SyntheticCamera(MediaStreamTrack):
         if wait > 0:
             await asyncio.sleep(wait)
         img = np.roll(self._base, (self.sent * 8) % self.width, axis=1)
+        self.last = img
         frame = VideoFrame.from_ndarray(img, format="rgb24")
         frame.pts = int(self.sent * VIDEO_CLOCK / self.fps)
         frame.time_base = fractions.Fraction(1, VIDEO_CLOCK)

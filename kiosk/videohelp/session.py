@@ -5,6 +5,7 @@ whole behaviour is tested headless; the app passes `deliver` (post to the UI thr
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
@@ -12,6 +13,10 @@ from kiosk.i18n.translator import Msg
 from kiosk.videohelp.state import screen_state
 
 OFF, QUEUE, CONNECTING, CALL, ENDED = "off", "queue", "connecting", "call", "ended"
+# A rating is asked only after a call that was talked to its end; a broken line (network, the staff
+# member's browser gone) offers to queue again instead: rating a person for a cable is unfair.
+RATED_ENDS = frozenset({"citizen_hangup", "staff_hangup"})
+RETRY_ENDS = frozenset({"network", "staff_left", "kiosk_lost", "closed"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class Panel:
     request: Msg | None = None
     highlight: str | None = None      # the option the staff member points at
     can_evaluate: bool = False
+    can_retry: bool = False           # after a broken call: offer to queue again
+    reason: str | None = None         # why it ended (ENDED only)
 
 
 @dataclass
@@ -37,12 +44,16 @@ class VideoHelp:
     on_change: Callable[[Panel], None] = lambda panel: None
     make_client: Callable[..., Any] | None = None
     client_options: dict[str, Any] = field(default_factory=dict)
+    # How a dropped client is closed: on a thread (the app); tests pass `lambda fn: fn()`.
+    run_aside: Callable[[Callable[[], None]], None] = lambda fn: threading.Thread(
+        target=fn, name="videohelp-close", daemon=True).start()
 
     def __post_init__(self) -> None:
         self.panel = Panel()
         self.client: Any = None
         self.language = "zh_CN"
         self._screen: dict[str, Any] = {}
+        self._generation = 0
 
     # -- the citizen ---------------------------------------------------------------------------
     def request_help(self, language: str, device: dict[str, str] | None = None) -> None:
@@ -53,7 +64,9 @@ class VideoHelp:
         make = self.make_client
         if make is None:
             from kiosk.videohelp.client import VideoHelpClient as make
-        self.client = make(self.url, hall=self.hall, terminal=self.terminal, language=language, listener=self,
+        self._generation += 1
+        self.client = make(self.url, hall=self.hall, terminal=self.terminal, language=language,
+                           listener=_Current(self, self._generation),
                            deliver=self.deliver, journal=self.journal, **self.client_options)
         self._set(Panel(phase=QUEUE, status=Msg("videohelp.connecting")))
         self.client.start(device=device or {})
@@ -78,6 +91,12 @@ class VideoHelp:
         key = self.client.evaluate(level) if self.client is not None and self.panel.can_evaluate else None
         self._set(replace(self.panel, can_evaluate=False))
         return key
+
+    def frames(self) -> dict[str, Any]:
+        """The call screen's pictures: {"remote": rgb, "self": rgb}, each when there is one."""
+        if self.client is None or self.panel.phase not in (CONNECTING, CALL):
+            return {}
+        return self.client.frames()
 
     # -- the flow ------------------------------------------------------------------------------
     def on_view(self, flow: str | None, step: str | None, view: Any, language: str, focused: str | None = None) -> None:
@@ -108,8 +127,10 @@ class VideoHelp:
 
     def on_ended(self, reason: str) -> None:
         was_call = self.panel.phase in (CONNECTING, CALL)
-        status = Msg("videohelp.network_lost") if reason == "network" else Msg("videohelp.ended")
-        self._set(Panel(phase=ENDED, status=status, staff=self.panel.staff, can_evaluate=was_call and reason != "idle"))
+        retry = reason in RETRY_ENDS
+        status = Msg("videohelp.network_lost") if retry else Msg("videohelp.ended")
+        self._set(Panel(phase=ENDED, status=status, staff=self.panel.staff, reason=reason,
+                        can_evaluate=was_call and reason in RATED_ENDS, can_retry=retry))
 
     # -- housekeeping --------------------------------------------------------------------------
     def dismiss(self) -> None:
@@ -118,10 +139,37 @@ class VideoHelp:
         self._set(Panel())
 
     def close_client(self) -> None:
+        """Drop the client at once; its hang-up and teardown finish on a thread (closing a peer
+        connection can take a moment, and the UI thread never waits). Whatever it still reports
+        is dropped (_Current)."""
         if self.client is not None:
             client, self.client = self.client, None
-            client.close()
+            self._generation += 1
+            self.run_aside(client.close)
+
+    @property
+    def active(self) -> bool:
+        return self.client is not None and self.panel.phase in (QUEUE, CONNECTING, CALL)
 
     def _set(self, panel: Panel) -> None:
         self.panel = panel
         self.on_change(panel)
+
+
+class _Current:
+    """The listener a client is given: passes its events on only while it is still the session's
+    client, so a late report from a call already dismissed (its teardown runs on a thread) never
+    brings back a screen the citizen has left."""
+
+    def __init__(self, session: VideoHelp, generation: int) -> None:
+        self._session, self._generation = session, generation
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.startswith("on_"):
+            raise AttributeError(name)
+        handler = getattr(self._session, name)
+
+        def call(*args: Any) -> None:
+            if self._session._generation == self._generation:
+                handler(*args)
+        return call

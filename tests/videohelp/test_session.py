@@ -42,7 +42,8 @@ class FakeClient:
 
 def make(panels):
     tr = Translator()
-    return VideoHelp("http://127.0.0.1:1", "hall", "T1", tr, on_change=panels.append, make_client=FakeClient), tr
+    return VideoHelp("http://127.0.0.1:1", "hall", "T1", tr, on_change=panels.append, make_client=FakeClient,
+                      run_aside=lambda fn: fn()), tr
 
 
 def test_phases_texts_and_the_agreement_gate():
@@ -67,12 +68,39 @@ def test_phases_texts_and_the_agreement_gate():
     assert vh.agree(True) == {"action": "start", "arg": "social_card"} and vh.panel.request is None
     vh.on_highlight("a")
     assert vh.panel.highlight == "a"
-    vh.on_ended("network")
-    assert vh.panel.phase == ENDED and vh.panel.status == Msg("videohelp.network_lost") and not vh.panel.camera_on
+    vh.on_ended("staff_hangup")
+    assert vh.panel.phase == ENDED and vh.panel.status == Msg("videohelp.ended") and not vh.panel.camera_on
+    assert vh.panel.can_evaluate and not vh.panel.can_retry
     assert vh.evaluate(5) == "key" and ("evaluate", 5) in client.calls
     assert vh.evaluate(4) is None  # once
     vh.dismiss()
     assert vh.panel.phase == OFF and "close" in client.calls
+
+
+def test_a_broken_call_offers_to_queue_again_and_asks_no_rating():
+    for reason in ("network", "staff_left"):
+        vh, _ = make([])
+        vh.request_help("zh_CN")
+        vh.on_accepted("ada")
+        vh.on_connected("ada")
+        vh.on_ended(reason)
+        assert vh.panel.status == Msg("videohelp.network_lost") and vh.panel.can_retry, reason
+        assert not vh.panel.can_evaluate and vh.evaluate(5) is None and vh.panel.reason == reason
+
+
+def test_a_dismissed_clients_late_reports_are_dropped():
+    """Its teardown runs aside: an `ended` it reports afterwards must not bring back a call screen."""
+    panels = []
+    vh, _ = make(panels)
+    vh.request_help("zh_CN")
+    old = FakeClient.made[-1].kw["listener"]
+    vh.dismiss()
+    old.on_ended("citizen_hangup")
+    assert vh.panel.phase == OFF
+    vh.request_help("bo")
+    FakeClient.made[-1].kw["listener"].on_queue(2, 60)
+    old.on_queue(1, 0)
+    assert vh.panel.status == Msg("videohelp.queue.place", ahead=1, minutes=1)
 
 
 def test_walking_away_ends_without_an_evaluation():

@@ -1,0 +1,220 @@
+"""Video help from the citizen's side, in the real window with real taps (issue 18): the top bar's
+button reaches the queue in one tap from any citizen screen; the flow keeps running during the wait
+and the call and comes back after it; the staff member's pointing is framed on the citizen's own
+screen; a rating ends a talked-out call; a broken call offers to queue again; leaving the queue goes
+straight back; walking away (idle) ends the call before the wipe. The help desk is a fake client
+here (the wire is tests/videohelp/); its reports are made on the UI thread as the bus delivers them."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.videohelp.session import CALL, ENDED, OFF, QUEUE
+
+pytestmark = pytest.mark.ui
+
+
+class FakeClient:
+    made: list["FakeClient"] = []
+
+    def __init__(self, url, **kw):
+        self.kw, self.listener = kw, kw["listener"]
+        self.screens, self.calls, self.requests = [], [], {}
+        FakeClient.made.append(self)
+
+    def start(self, device):
+        self.calls.append(("start", device))
+
+    def update_screen(self, state):
+        self.screens.append(state)
+
+    def frames(self):
+        return {}
+
+    def agree(self, rid, yes):
+        req = self.requests.pop(rid, None)
+        return req if yes else None
+
+    def hang_up(self):
+        self.calls.append("hang_up")
+
+    def idle(self, state):
+        self.calls.append(("idle", state))
+
+    def evaluate(self, level):
+        self.calls.append(("evaluate", level))
+        return "key"
+
+    def close(self, timeout=10.0):
+        self.calls.append("close")
+
+
+@pytest.fixture
+def vh(ui):
+    c = ui.c
+    assert c.videohelp is not None, "the demo profile has video help"
+    old = c.videohelp.make_client, c.videohelp.run_aside
+    c.videohelp.make_client, c.videohelp.run_aside = FakeClient, lambda fn: fn()
+    FakeClient.made.clear()
+    try:
+        yield c.videohelp
+    finally:
+        c.videohelp.dismiss()
+        c.videohelp.make_client, c.videohelp.run_aside = old
+
+
+def bar_button(ui):
+    return ui.c.root.ids.videohelp
+
+
+def shown(ui, option_id):
+    def there():
+        try:
+            ui.button(option_id)
+            return True
+        except AssertionError:
+            return False
+    ui.pump(there)
+    return ui.button(option_id)
+
+
+def at_guide_step(ui):
+    c = ui.c
+    c.start_flow("service_guide")
+    ui.pump(lambda: c.runner is not None and c.runner.view is not None)
+    return c.runner.step
+
+
+def test_the_button_is_on_every_citizen_screen_with_one_place(ui, vh):
+    c = ui.c
+    where = []
+    for name in ("start", "help", "language"):
+        c.root.show_screen(name)
+        ui.pump(frames=3)
+        b = bar_button(ui)
+        assert b.opacity == 1 and not b.disabled and b.width > 0, name
+        where.append((round(b.x), round(b.width)))
+    at_guide_step(ui)
+    ui.pump(frames=3)
+    where.append((round(bar_button(ui).x), round(bar_button(ui).width)))
+    assert len(set(where)) == 1  # the same place on every screen
+
+
+def test_the_wait_and_the_call_keep_the_flow_and_come_back_to_it(ui, vh):
+    c = ui.c
+    step = at_guide_step(ui)
+    flow_screen = c.root.current
+    ui.tap(bar_button(ui))  # one tap: in the queue
+    assert c.root.current == "video_help" and vh.panel.phase == QUEUE
+    client = FakeClient.made[-1]
+    assert client.kw["language"] == "zh_CN" and client.screens[0]["step"] == step  # the replica has the step
+    client.listener.on_queue(2, 200)
+    ui.pump(frames=3)
+    assert "1" in ui.texts() and c.root.call_phase == "queue"
+
+    ui.tap(shown(ui, "step"))  # the citizen goes on with the service while waiting
+    assert c.root.current == flow_screen and c.runner.step == step
+    ui.tap(bar_button(ui))  # and the bar leads back to the wait
+    assert c.root.current == "video_help" and len(FakeClient.made) == 1
+
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    ui.pump(frames=3)
+    assert vh.panel.phase == CALL and c.root.call_phase == "call"
+    assert bar_button(ui).style == "danger"  # the camera indicator on every screen
+    ui.tap(shown(ui, "step"))
+    assert c.root.current == flow_screen
+
+    # The staff member points at an option: it is framed on the citizen's own screen.
+    target = c.runner.view.options[0].id
+    client.listener.on_highlight(target)
+    ui.pump(frames=3)
+    mark, button = c.root.ids.mark, ui.button(target)
+    bx, by = button.to_window(button.x, button.y)
+    assert mark.opacity == 1 and mark.x < bx and mark.right > bx + button.width and mark.y < by
+
+    # The staff member hangs up: the end is said, a rating asked, then back to the very step.
+    client.listener.on_ended("staff_hangup")
+    ui.pump(frames=3)
+    assert c.root.current == "video_help" and vh.panel.phase == ENDED and mark.opacity == 0
+    ui.tap(shown(ui, "rate_5"))
+    assert ("evaluate", 5) in client.calls and "close" in client.calls
+    assert c.root.current == flow_screen and c.runner.step == step and vh.panel.phase == OFF
+    assert bar_button(ui).style == "primary" and c.root.call_phase == "off"
+
+
+def test_a_broken_call_says_so_and_offers_the_queue_again(ui, vh):
+    c = ui.c
+    step = at_guide_step(ui)
+    flow_screen = c.root.current
+    ui.tap(bar_button(ui))
+    first = FakeClient.made[-1]
+    first.listener.on_accepted("ada")
+    first.listener.on_connected("ada")
+    ui.tap(shown(ui, "step"))
+    first.listener.on_ended("network")  # the line dropped while the citizen was at their step
+    ui.pump(frames=3)
+    assert c.root.current == "video_help"
+    assert c.s.translator.text(vh.panel.status, "zh_CN") in ui.texts()
+    ui.tap(shown(ui, "again"))
+    assert len(FakeClient.made) == 2 and vh.panel.phase == QUEUE
+    # Leaving the queue needs no screen of its own: straight back to the step.
+    ui.tap(shown(ui, "leave"))
+    assert "hang_up" in FakeClient.made[-1].calls
+    FakeClient.made[-1].listener.on_ended("left_queue")
+    ui.pump(frames=3)
+    assert c.root.current == flow_screen and c.runner.step == step and vh.panel.phase == OFF
+
+
+def test_the_end_screen_goes_back_by_itself(ui, vh):
+    c = ui.c
+    step = at_guide_step(ui)
+    ui.tap(bar_button(ui))
+    client = FakeClient.made[-1]
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    client.listener.on_ended("citizen_hangup")
+    ui.pump(frames=3)
+    assert c.root.current == "video_help"
+    c.clock.advance(21)
+    c.tick()
+    ui.pump(frames=3)
+    assert c.root.current != "video_help" and c.runner.step == step and vh.panel.phase == OFF
+
+
+def test_walking_away_ends_the_call_before_the_wipe(ui, vh):
+    c = ui.c
+    at_guide_step(ui)
+    ui.tap(bar_button(ui))
+    client = FakeClient.made[-1]
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    ui.pump(frames=3)
+    c.clock.advance(c.cfg.timeouts.idle_s + 1)
+    c.tick()
+    assert c.root.idle_shown  # the warning comes as on every screen
+    c.clock.advance(c.cfg.timeouts.idle_grace_s + 1)
+    c.tick()
+    ui.pump(frames=3)
+    assert client.calls[-2:] == [("idle", "expired"), "close"]
+    assert c.root.current == "start" and c.runner is None and vh.panel.phase == OFF
+    assert c.root.call_phase == "off" and bar_button(ui).style == "primary"
+    client.listener.on_ended("staff_left")  # a late report from the call's teardown: dropped
+    ui.pump(frames=3)
+    assert c.root.current == "start" and vh.panel.phase == OFF
+
+
+def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
+    c = ui.c
+    at_guide_step(ui)
+    ui.tap(bar_button(ui))
+    client = FakeClient.made[-1]
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    ui.tap(shown(ui, "step"))
+    client.requests["r1"] = {"action": "start", "arg": "queue_ticket"}
+    client.listener.on_request("r1", "start", "queue_ticket")
+    ui.pump(frames=3)
+    assert c.root.current == "video_help" and c.session.flow_id == "service_guide"  # nothing yet
+    ui.tap(shown(ui, "agree"))
+    ui.pump(lambda: c.runner is not None and c.session.flow_id == "queue_ticket")
+    assert c.root.current != "video_help" and vh.panel.phase == CALL  # the call goes on
