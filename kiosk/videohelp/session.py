@@ -128,7 +128,8 @@ class VideoHelp:
     def on_ended(self, reason: str) -> None:
         was_call = self.panel.phase in (CONNECTING, CALL)
         retry = reason in RETRY_ENDS
-        status = Msg("videohelp.network_lost") if retry else Msg("videohelp.ended")
+        status = (Msg("videohelp.staff_lost") if reason == "staff_left" else Msg("videohelp.network_lost") if retry
+                  else Msg("videohelp.ended"))
         self._set(Panel(phase=ENDED, status=status, staff=self.panel.staff, reason=reason,
                         can_evaluate=was_call and reason in RATED_ENDS, can_retry=retry))
 

@@ -84,7 +84,8 @@ def test_a_broken_call_offers_to_queue_again_and_asks_no_rating():
         vh.on_accepted("ada")
         vh.on_connected("ada")
         vh.on_ended(reason)
-        assert vh.panel.status == Msg("videohelp.network_lost") and vh.panel.can_retry, reason
+        said = "videohelp.staff_lost" if reason == "staff_left" else "videohelp.network_lost"
+        assert vh.panel.status == Msg(said) and vh.panel.can_retry, reason
         assert not vh.panel.can_evaluate and vh.evaluate(5) is None and vh.panel.reason == reason
 
 
@@ -118,7 +119,9 @@ def test_every_video_help_text_exists_in_every_language():
     tr = Translator()
     keys = ["videohelp.button", "videohelp.queue.leave", "videohelp.connecting", "videohelp.camera_on",
             "videohelp.hangup", "videohelp.ended", "videohelp.network_lost", "videohelp.request.goto",
-            "videohelp.agree", "videohelp.decline", "videohelp.evaluate"]
+            "videohelp.agree", "videohelp.decline", "videohelp.evaluate", "videohelp.staff_lost", "videohelp.back",
+            "videohelp.again", "videohelp.show_step", "videohelp.queue.note", "videohelp.bar.queued",
+            "videohelp.bar.in_call"]
     for lang in ("zh_CN", "en", "bo", "ii"):
         for key in keys:
             assert tr.text(Msg(key), lang) != key
