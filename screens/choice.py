@@ -19,7 +19,7 @@ def list_options(view: Any) -> tuple:
 
 def pinned_options(view: Any) -> tuple:
     """A multi-select's send button stays on screen below the list, whatever the list's length:
-    in Tibetan large text the reasons fill the window and "提交" had scrolled out of sight while
+    in Tibetan large text the reasons fill the window and the send button had scrolled out of sight while
     the body told the citizen to tap it (issue 15)."""
     if view is None or not view.data.get("multi"):
         return ()
