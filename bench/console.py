@@ -161,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--loops", type=int, default=4)
     ap.add_argument("--workers", type=int, default=2, help="ingest workers (shared subscription)")
     ap.add_argument("--deadline", type=float, default=300.0)
+    ap.add_argument("--burst-pages", action="store_true", help="also load the overview (every 0.2 s) during the burst")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     # `timeout` or Ctrl-C: unwind through the finally blocks (PostgreSQL, mosquitto, temp dirs).
@@ -298,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                     stop.wait(max(0.0, args.steady / args.pages - pages[-1]))
                 while time.monotonic() - t_steady < args.steady and left() > 90:
                     time.sleep(0.2)
+                load_steady = round(os.getloadavg()[0], 2)  # the machine is shared: say how busy it was
                 stop.set()
                 feeder.join(5)
                 time.sleep(min(10.0, left()))
@@ -316,12 +318,29 @@ def main(argv: list[str] | None = None) -> int:
                 steady_delivery, delivery.delays = delivery.delays, []
                 # Burst: every terminal at once.
                 t_burst = time.monotonic()
+                storm_pages: list[float] = []
+                if args.burst_pages:  # an operator watching the overview through the storm
+                    def watch() -> None:
+                        while not stop_watch.is_set():
+                            t = time.perf_counter()
+                            http.get(f"{base}/", headers={"HX-Request": "true"}, timeout=30)
+                            storm_pages.append(time.perf_counter() - t)
+                            stop_watch.wait(0.2)
+                    stop_watch = threading.Event()
+                    watcher = threading.Thread(target=watch, daemon=True)
+                    watcher.start()
                 for a in agents:
                     probe.publish(a)
                 while probe.sent and time.monotonic() - t_burst < min(60.0, left()):
                     time.sleep(0.05)
                 burst_lags = probe.take()
+                if args.burst_pages:
+                    stop_watch.set()
+                    watcher.join(30)
+                    out["page_during_burst"] = {"loads": len(storm_pages), "p50_ms": round(pct(storm_pages, 50) * 1000, 1),
+                                                "p95_ms": round(pct(storm_pages, 95) * 1000, 1)}
                 out["writer_s"] = {"apply": round(probe.apply_s, 2), "commit": round(probe.commit_s, 2)}
+                out["load_avg_1m"] = {"steady": load_steady, "after_burst": round(os.getloadavg()[0], 2)}
                 out["burst_unseen"] = len(probe.sent)
 
                 s_p95, b_p95 = pct(steady_lags, 95), pct(burst_lags, 95)
