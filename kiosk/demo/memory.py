@@ -1,14 +1,16 @@
-"""Memory as the soaks measure it: RSS settled by a full collection and malloc_trim, and the
-biggest growths between two tracemalloc snapshots. Used by the headless soak (kiosk/demo/soak.py)
-and the soak through the real window (kiosk/demo/ui_soak.py)."""
+"""What the soaks measure: RSS settled by a full collection and malloc_trim, the biggest growths
+between two tracemalloc snapshots, open file descriptors, and (through the real window) the live
+Kivy widgets and the texts they hold. Used by the headless soak (kiosk/demo/soak.py) and the soak
+through the real window (kiosk/demo/ui_soak.py)."""
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import gc
+import os
 import tracemalloc
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 TRACE_TOP = 12
 
@@ -61,3 +63,30 @@ def biggest_growths(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, t
         frames = " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in reversed(stat.traceback[-6:]))
         lines.append(f"{stat.size_diff / 1024:+.1f} KiB {stat.count_diff:+d} blocks: {frames}")
     return lines
+
+
+def open_fds() -> int:
+    """File descriptors this process holds open (files, sockets, pipes, the display's)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def live_widgets() -> int:
+    """Kivy widgets alive in this process, reachable or not (a leaked widget is one nothing shows)."""
+    from kivy.uix.widget import Widget
+
+    gc.collect()
+    # type(o): gc also holds weak proxies to widgets, which isinstance() would count (or raise on).
+    return sum(1 for o in gc.get_objects() if issubclass(type(o), Widget))
+
+
+def widget_texts(root: Any) -> Iterator[tuple[Any, str]]:
+    """(widget, text) for every text a widget under `root` holds: labels, buttons, inputs, and
+    the two lines of the kiosk's bilingual labels."""
+    stack = [root]
+    while stack:
+        w = stack.pop()
+        for attr in ("text", "primary_text", "secondary_text", "hint_text"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str) and value:
+                yield w, value
+        stack.extend(w.children)

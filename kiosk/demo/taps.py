@@ -9,17 +9,60 @@ every choice is a tap on the button that shows it.
 """
 from __future__ import annotations
 
+import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from kivy.input.motionevent import MotionEvent
 
+from kiosk.core.events import WorkDone
 from kiosk.demo import sim_rig
 from kiosk.demo.rig import demo_card, receipt_code
 
-FRAMES_PER_WAIT = 600  # a bounded wait for pool work (platform calls) or a device to answer
-REAL_WAIT_S = 10.0  # ...and a bound in real time, whatever the frame rate
+DEVICE_WAIT_S = 10.0  # real time a device's thread (a card read, a code decoded) is given to answer
+IDLE_FRAME_S = 0.05  # waiting on threads, a frame at least this often (Kivy's timers, the app's tick)
+POLL_S = 0.001  # between looks at the bus while waiting (a sleep: the workers get the interpreter)
+QUIET_FRAMES = 2  # frames with nothing in flight before the kiosk counts as quiet
+
+
+class InFlight:
+    """The kiosk's pool work not yet delivered: jobs handed to the app's executor minus their
+    results (WorkDone) handled on the UI thread. The app's only user of that executor is its
+    `submit`, which posts one WorkDone per job, so zero means every job's result was handled.
+    Installed once per app (kept on the executor), counting only: the work itself is untouched."""
+
+    def __init__(self, app: Any) -> None:
+        self._lock = threading.Lock()
+        self.sent = self.handled = 0
+        executor = app.executor
+        self._submit = executor.submit
+        executor.submit = self._counted
+        # Subscribed after the app's own WorkDone handler: by the time it is counted here,
+        # the result has been handed to the flow.
+        app.bus.subscribe(WorkDone, self._done)
+
+    @classmethod
+    def of(cls, app: Any) -> "InFlight":
+        watch = getattr(app.executor, "kiosk_in_flight", None)
+        if watch is None:
+            watch = app.executor.kiosk_in_flight = cls(app)
+        return watch
+
+    def _counted(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        with self._lock:  # counted first: its result cannot be handled before it is counted
+            self.sent += 1
+        return self._submit(fn, *args, **kw)
+
+    def _done(self, event: WorkDone) -> None:
+        with self._lock:
+            self.handled += 1
+
+    @property
+    def count(self) -> int:
+        with self._lock:
+            return self.sent - self.handled
 
 
 class Touch(MotionEvent):
@@ -56,6 +99,13 @@ def in_view(w: Any, view: Any) -> bool:
     return vx <= x <= vx + view.width and vy <= y <= vy + view.height
 
 
+def plain(text: str) -> str:
+    """A label's text as shown: Kivy markup tags dropped, its escapes undone."""
+    text = re.sub(r"\[/?(?:font|b|i|u|s|color|size|ref|anchor|sub|sup|font_family|font_context|"
+                  r"font_features|text_language)(?:=[^\]]*)?\]", "", text)
+    return text.replace("&bl;", "[").replace("&br;", "]").replace("&amp;", "&").strip()
+
+
 def walk(root: Any) -> Iterator[Any]:
     yield root
     for child in root.children:
@@ -73,6 +123,7 @@ class Hands:
     taps: int = 0
     _done: set[str] = field(default_factory=set)  # "print", "evaluate": offered once, taken once
     _device_view: Any = None  # the view a device action was last done for (done once per view)
+    _device: str = ""  # ...and the device whose thread is to answer ("idcard", "scanner"), if any
 
     def __post_init__(self) -> None:
         self.c = self.app.controller
@@ -82,6 +133,7 @@ class Hands:
         self.card = demo_card(self.citizen)
         self.application = str(demo.get("application", ""))
         self.receipt_code = receipt_code(self.c.s.demo_server.url, self.application)
+        self._work = InFlight.of(self.app)
 
     # -- the window --------------------------------------------------------------------------
     def pump(self, frames: int = 1) -> None:
@@ -90,25 +142,57 @@ class Hands:
         for _ in range(frames):
             EventLoop.idle()
 
-    def until(self, cond: Callable[[], bool], frames: int = FRAMES_PER_WAIT) -> bool:
+    def quiet(self) -> bool:
+        """Nothing in flight: no pool work (platform calls, printing, journal) and no event
+        queued for the UI thread. A quiet kiosk changes only when time passes (the fake clock),
+        a device's thread reports, or the citizen acts."""
+        return self._work.count == 0 and not self.c.bus.pending()
+
+    def _wait(self) -> None:
+        """Until an event is on the bus (a result, a device's read) or IDLE_FRAME_S passed: the
+        UI thread sleeps, so the workers and the devices' threads run, not a spin of empty frames."""
+        due = time.monotonic() + IDLE_FRAME_S
+        while not self.c.bus.pending() and time.monotonic() < due:
+            time.sleep(POLL_S)
+
+    def until(self, cond: Callable[[], bool], real_s: float = DEVICE_WAIT_S) -> bool:
+        """Frames until `cond()` holds, for at most `real_s` of real time: for what only real
+        time brings (a device's thread)."""
         from kivy.base import EventLoop
 
-        end = time.monotonic() + REAL_WAIT_S
-        for _ in range(frames):
-            if cond():
-                return True
-            EventLoop.idle()
+        end = time.monotonic() + real_s
+        while not cond():
             if time.monotonic() > end:
-                break
-        return cond()
+                return False
+            EventLoop.idle()
+            if not cond():
+                self._wait()
+        return True
+
+    def settle(self, cond: Callable[[], bool], real_s: float = DEVICE_WAIT_S) -> bool:
+        """Frames until `cond()` holds, or until the kiosk is quiet (then False: only the fake
+        clock, a device or the citizen can move it on), or `real_s` of real time."""
+        from kivy.base import EventLoop
+
+        end = time.monotonic() + real_s
+        quiet = 0
+        while not cond():
+            quiet = quiet + 1 if self.quiet() else 0
+            if quiet > QUIET_FRAMES or time.monotonic() > end:
+                return False
+            if quiet == 0:
+                self._wait()
+            EventLoop.idle()
+        return True
 
     def let_time_pass(self, seconds: float) -> bool:
         """Move the fake clock on and run the controller's tick now (the app schedules the same
         call every 0.25 s of real time, on this same thread): waiting for the scheduled one made
-        a walk-away session take seconds of real time for a minute of fake time."""
+        a walk-away session take seconds of real time for a minute of fake time. Then whatever
+        the tick started (a health check, a retry) is let through."""
         self.clock.advance(seconds)
         self.c.tick()
-        self.pump(2)
+        self.settle(lambda: False)
         return True
 
     def visible(self, w: Any) -> bool:
@@ -141,11 +225,26 @@ class Hands:
         found.sort(key=lambda w: (-w.to_window(*w.pos)[1], w.to_window(*w.pos)[0]))
         return [w.option_id for w in found]
 
-    def key(self, label: str) -> Any:
+    def key(self, name: str) -> Any:
+        """The key that types `name` (a letter in either case, a digit) or is "OK" / "del", as
+        the citizen finds it: by what it shows (keys show runs of markup, and OK and delete as
+        words of the language), or on the keyboard by the key it is (key_name)."""
         from kivy.uix.button import Button
 
+        from kiosk.i18n.translator import Msg
+        from screens.ui import ui
+
+        want = name.lower()
+        word = plain(ui().text(Msg(f"keypad.{want}"))) if want in ("ok", "del") else None
         screen = self.c.root.manager.current_screen
-        return next((w for w in walk(screen) if isinstance(w, Button) and w.text == label and self.visible(w)), None)
+        for w in walk(screen):
+            if not isinstance(w, Button) or not self.visible(w):
+                continue
+            key_name = getattr(w, "key_name", None)
+            shown = plain(w.text)
+            if key_name == want or key_name is None and (shown.lower() == want or word and word in shown):
+                return w
+        return None
 
     def tap(self, widget: Any) -> bool:
         if widget is None:
@@ -224,19 +323,23 @@ class Hands:
             self._device_view = view
             if "idcard" in accept and "idcard" in self.c.s.hub.sims:
                 self.present_card()
+                self._device = "idcard"
                 return "card"
             if "qrcode" in accept and self.citizen.get("identity_token"):
                 self.show_code(self.citizen["identity_token"])
+                self._device = "scanner"
                 return "code"
             self._device_view = None
             return self._first(ids, ())
         if kind == "face":
             self._device_view = view
+            self._device = ""  # the panel hands the face to the flow at once: no device thread
             self.sim("face.show")
             return "face"
         if kind == "scan":
             if view.data.get("reason") is None:
                 self._device_view = view
+                self._device = "scanner"
                 self.show_code(self.receipt_code)
                 return "code"
             return self._first(ids, ())
@@ -265,6 +368,16 @@ class Hands:
                     return self._first(ids, (option,))
             return self._first(ids, ("done",))
         return self._first(ids, ())
+
+    def device_pending(self) -> bool:
+        """A device was acted on for the current view and its thread has yet to answer (a card
+        being read, a code being decoded): only real time brings that. A device that is down
+        answers nothing: no wait."""
+        r = self.c.runner
+        if not self._device or r is None or self._device_view is None or r.view is not self._device_view:
+            return False
+        status = self.c.s.hub.status(self._device)
+        return status is not None and status.usable
 
     def after_device(self) -> None:
         """Take the card off the reader and the code away from the camera once the flow moved on,

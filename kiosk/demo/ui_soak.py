@@ -20,16 +20,17 @@ beyond what one screen's rebuilt content varies by: WIDGET_SLACK).
 """
 from __future__ import annotations
 
-import gc
 import logging
 import random
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from flows.registry import FLOWS
-from kiosk.demo.memory import settled_rss_mb
+from kiosk.core import privacy
+from kiosk.demo.memory import live_widgets, open_fds, settled_rss_mb, widget_texts
 from kiosk.demo.taps import Hands
 
 log = logging.getLogger(__name__)
@@ -40,17 +41,22 @@ NO_FAULT_SHARE = 0.3
 MAX_ACTIONS = 80  # per session: a session that takes more is stuck
 HEALTH_WAIT_S = 60.0  # fake time a greyed tile is given to come back after an outage
 IDLE_STEP_S = 5.0  # the walked-away citizen: fake time moves in steps the tick can follow
+RECOVER_S = 35.0  # real time a replugged reader is given (its supervisor backs off up to 30 s)
 # The keypad's pad and the option lists are rebuilt per view: which view a screen last showed
 # changes the count by up to a pad of keys (A-Z + digits) plus a list of options.
 WIDGET_SLACK = 120
 
 
-def live_widgets() -> int:
-    from kivy.uix.widget import Widget
+FD_SLACK = 8  # sockets to the demo platform and the printer emulator come and go with the calls
+THREAD_SLACK = 6  # ...and so do the threads serving them
 
-    gc.collect()
-    # type(o): gc also holds weak proxies to widgets, which isinstance() would count (or raise on).
-    return sum(1 for o in gc.get_objects() if issubclass(type(o), Widget))
+
+class Sample(NamedTuple):
+    session: int
+    rss_mb: float
+    widgets: int
+    fds: int
+    threads: int
 
 
 @dataclass
@@ -61,17 +67,43 @@ class UiSoakReport:
     faults: dict[str, int]
     taps: int
     stuck: list[str]
-    rss_growth_mb: float | None
-    widgets_after_warmup: int | None
-    widgets_end: int | None
-    widgets_max: int | None
+    carried_over: list[str]  # what a session left for the next citizen (in sight, in the session)
+    kept_hidden: list[str]  # the citizen's data kept by a screen not shown (see carried_over())
     budget_mb: float
     elapsed_s: float
-    samples: list[tuple[int, float, int]] = field(default_factory=list)  # (session, rss_mb, widgets)
+    session_s: float  # of which in sessions (the rest: the measurements' collections)
+    slowest: tuple[float, str]  # the slowest session's real time, and which
+    samples: list[Sample] = field(default_factory=list)
+
+    def _base(self) -> Sample | None:
+        return next((x for x in self.samples if x.session == self.warmup), None)
+
+    def _after(self) -> list[Sample]:
+        return [x for x in self.samples if x.session > self.warmup]
+
+    def _span(self, i: int) -> tuple[Any, Any, Any]:
+        """(after the warm-up, at the end, most after the warm-up) of sample field i."""
+        base, after = self._base(), self._after()
+        if base is None or not after:
+            return (None if base is None else base[i]), None, None
+        return base[i], after[-1][i], max(x[i] for x in after)
 
     @property
-    def widgets_flat(self) -> bool:
-        return self.widgets_after_warmup is None or (self.widgets_max or 0) <= self.widgets_after_warmup + WIDGET_SLACK
+    def rss_growth_mb(self) -> float | None:
+        first, last, _ = self._span(1)
+        return None if last is None else last - first
+
+    widgets_after_warmup = property(lambda self: self._span(2)[0])
+    widgets_end = property(lambda self: self._span(2)[1])
+    widgets_max = property(lambda self: self._span(2)[2])
+
+    def _flat(self, i: int, slack: int) -> bool:
+        first, _, most = self._span(i)
+        return most is None or most <= first + slack
+
+    widgets_flat = property(lambda self: self._flat(2, WIDGET_SLACK))
+    fds_flat = property(lambda self: self._flat(3, FD_SLACK))
+    threads_flat = property(lambda self: self._flat(4, THREAD_SLACK))
 
     @property
     def memory_ok(self) -> bool:
@@ -79,15 +111,21 @@ class UiSoakReport:
 
     @property
     def ok(self) -> bool:
-        return not self.stuck and self.memory_ok and self.widgets_flat
+        return (not self.stuck and not self.carried_over and not self.kept_hidden and self.memory_ok
+                and self.widgets_flat and self.fds_flat and self.threads_flat)
 
     def line(self) -> str:
         growth = "n/a" if self.rss_growth_mb is None else f"{self.rss_growth_mb:.1f}"
+        span = {name: "/".join("-" if v is None else f"{v:.0f}" for v in self._span(i))
+                for name, i in (("rss_mb", 1), ("widgets", 2), ("fds", 3), ("threads", 4))}
         return (f"ui_soak: sessions={self.sessions} warmup={self.warmup} outcomes={self.outcomes} "
-                f"faults={self.faults} taps={self.taps} stuck={len(self.stuck)} rss_growth_mb={growth} "
-                f"budget<={self.budget_mb} widgets_after_warmup={self.widgets_after_warmup} "
-                f"widgets_end={self.widgets_end} widgets_max={self.widgets_max} (flat: <= after warm-up + "
-                f"{WIDGET_SLACK}) elapsed_s={self.elapsed_s:.0f} {'OK' if self.ok else 'FAIL'}")
+                f"faults={self.faults} taps={self.taps} stuck={len(self.stuck)} "
+                f"carried_over={len(self.carried_over)} kept_hidden={len(self.kept_hidden)} "
+                f"rss_growth_mb={growth} budget<={self.budget_mb} "
+                f"after_warmup/end/max: rss_mb={span['rss_mb']} widgets={span['widgets']} (flat: +{WIDGET_SLACK}) "
+                f"fds={span['fds']} (+{FD_SLACK}) threads={span['threads']} (+{THREAD_SLACK}) "
+                f"elapsed_s={self.elapsed_s:.0f} s_per_session={self.session_s / max(1, self.sessions):.2f} "
+                f"slowest={self.slowest[0]:.1f}s ({self.slowest[1]}) {'OK' if self.ok else 'FAIL'}")
 
 
 class Session:
@@ -110,7 +148,7 @@ class Session:
         if c.runner is None:
             return None if self._settle() else f"{self.flow_id}: tile tapped, no flow"
         runner = c.runner
-        idle_actions = 0
+        idle = 0
         for n in range(MAX_ACTIONS):
             h.after_device()
             if c.runner is None and c.root.current == "start":
@@ -121,19 +159,22 @@ class Session:
                 continue
             before = h.state()
             did = h.act()
-            if did:
-                idle_actions = 0
-            h.until(lambda: h.state() != before, frames=600 if not did or did in ("card", "code", "face") else 60)
-            if h.state() == before:
-                idle_actions += 1
-                if idle_actions >= 3:
-                    # Waiting on a timeout (a platform that does not answer, a printer out of
-                    # paper): let fake time pass so the step's deadline fires.
-                    h.let_time_pass(IDLE_STEP_S)
-                if idle_actions > 40:
-                    return (f"{self.flow_id}@{runner.step} ({self.fault}): stuck on {c.root.current} "
-                            f"(deadline in {(runner.deadline or 0) - h.clock.monotonic():.0f} s, history {runner.history}, "
-                            f"current runner: {c.runner is runner}, outcome {runner.outcome})")
+            moved = lambda before=before: h.state() != before
+            # A device's thread answers in real time; anything else is done once the kiosk is
+            # quiet (every platform call, print and journal write handled).
+            if h.until(moved) if h.device_pending() else h.settle(moved):
+                idle = 0
+                continue
+            idle += 1
+            if not did or idle >= 2:
+                # Quiet, and the citizen has nothing to do (or tapped twice to no effect): the
+                # kiosk waits on a timeout (a platform that does not answer, a printer out of
+                # paper), which fake time brings.
+                h.let_time_pass(IDLE_STEP_S)
+            if idle > 40:
+                return (f"{self.flow_id}@{runner.step} ({self.fault}): stuck on {c.root.current} "
+                        f"(deadline in {(runner.deadline or 0) - h.clock.monotonic():.0f} s, history {runner.history}, "
+                        f"current runner: {c.runner is runner}, outcome {runner.outcome})")
         else:
             return f"{self.flow_id}@{runner.step} ({self.fault}): no end after {MAX_ACTIONS} actions"
         self.outcome = runner.outcome or "?"
@@ -145,7 +186,7 @@ class Session:
         time, never while the fake clock stands still) sees the platform again."""
         h = self.h
         for _ in range(int(HEALTH_WAIT_S / IDLE_STEP_S)):
-            if h.until(lambda: h.button(f"flow:{self.flow_id}") is not None, frames=10**6):
+            if h.settle(lambda: h.button(f"flow:{self.flow_id}") is not None):
                 return True
             h.let_time_pass(IDLE_STEP_S)
         return h.button(f"flow:{self.flow_id}") is not None
@@ -164,12 +205,12 @@ class Session:
             return True
         if self.fault == "idcard_unplugged" and kind == "identify":
             h.sim("idcard.unplug")
-            h.until(lambda: c.s.hub.status("idcard").state != "ok", frames=300)
+            h.until(lambda: c.s.hub.status("idcard").state != "ok")  # the reader's thread notices
             self.happened = True
             return True
         if self.fault == "paper_out" and kind in ("result", "ticket") and "print" in h.options():
             h.sim("printer.paper_out")
-            h.until(lambda: c.s.hub.status("printer").state != "ok", frames=300)
+            h.settle(lambda: c.s.hub.status("printer").state != "ok")
             self.happened = True
             return False  # the citizen still taps "print"
         if n >= self.at_step and self.fault == "platform_down":
@@ -188,7 +229,7 @@ class Session:
         h, c = self.h, self.c
         if not h.tap(list(reversed(c.root.ids.topbar.children))[0]):  # the first bar button
             return False
-        h.until(lambda: c.root.current == "language", frames=30)
+        h.settle(lambda: c.root.current == "language")
         return h.tap_option(code)
 
     def _walk_away(self) -> bool:
@@ -200,23 +241,24 @@ class Session:
         return self._settle()
 
     def _settle(self) -> bool:
-        return self.h.until(lambda: self.c.runner is None and self.c.root.current == "start", frames=120)
+        return self.h.settle(lambda: self.c.runner is None and self.c.root.current == "start")
 
     def restore(self) -> None:
         """Undo the fault so the next citizen finds a working kiosk (as staff would)."""
         h, c = self.h, self.c
         if self.fault == "idcard_unplugged" and self.happened:
             h.sim("idcard.replug")
-            h.until(lambda: c.s.hub.status("idcard").state == "ok", frames=600)
+            # The reader's supervisor reopens it after its back-off (real time, up to 30 s).
+            h.until(lambda: c.s.hub.status("idcard").state == "ok", real_s=RECOVER_S)
         elif self.fault == "paper_out" and self.happened:
             h.sim("printer.ok")
-            h.until(lambda: c.s.hub.status("printer").state == "ok", frames=600)
+            h.settle(lambda: c.s.hub.status("printer").state == "ok")
         elif self.fault == "platform_down" and self.happened:
             h.sim("platform.start")
             # The kiosk greys the platform's services out until its health check sees the platform
             # again (every few seconds of fake time): the next citizen would find no tile to tap.
             for _ in range(int(HEALTH_WAIT_S / IDLE_STEP_S)):
-                if h.until(lambda: c.platform_status.state == "ok", frames=10**6):
+                if h.settle(lambda: c.platform_status.state == "ok"):
                     break
                 h.let_time_pass(IDLE_STEP_S)
         if c.s.hub.sims.get("idcard") is not None:
@@ -242,29 +284,34 @@ def uncapped_frames() -> Iterator[None]:
 
 
 def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1, budget_mb: float = BUDGET_MB,
-                sample_every: int = 1, progress: Callable[[int, float, int], None] | None = None,
+                sample_every: int = 1, progress: Callable[[Sample], None] | None = None,
                 after_session: Callable[[int], None] | None = None,
                 fault_kinds: tuple[str, ...] = FAULT_KINDS) -> UiSoakReport:
     """Drive `app` (running, on its start screen, with the platform catalog loaded) through
-    `sessions` sessions; `after_session(i)` is a hook for tests (a deliberate leak)."""
+    `sessions` sessions, measuring after the warm-up, every `sample_every` sessions and at the
+    end; `after_session(i)` is a hook for tests (a deliberate leak)."""
     with uncapped_frames():
         return _run(app, clock, sessions, warmup, seed, budget_mb, sample_every, progress, after_session,
                     fault_kinds)
 
 
 def _run(app: Any, clock: Any, sessions: int, warmup: int, seed: int, budget_mb: float, sample_every: int,
-         progress: Callable[[int, float, int], None] | None, after_session: Callable[[int], None] | None,
+         progress: Callable[[Sample], None] | None, after_session: Callable[[int], None] | None,
          fault_kinds: tuple[str, ...]) -> UiSoakReport:
     started = time.monotonic()
     rnd = random.Random(seed)
     hands = Hands(app, clock)
+    secrets = citizen_secrets(hands)
     flows = sorted(FLOWS)
     outcomes: dict[str, int] = {}
     faults: dict[str, int] = {}
     stuck: list[str] = []
-    base_rss = base_widgets = None
-    samples: list[tuple[int, float, int]] = []
+    carried: list[str] = []
+    hidden: list[str] = []
+    samples: list[Sample] = []
+    in_sessions, slowest = 0.0, (0.0, "")
     for i in range(sessions):
+        t0 = time.monotonic()
         fault = "none" if rnd.random() < NO_FAULT_SHARE or not fault_kinds else rnd.choice(fault_kinds)
         s = Session(hands, flows[i % len(flows)], fault, rnd)
         why = s.run()
@@ -278,22 +325,65 @@ def _run(app: Any, clock: Any, sessions: int, warmup: int, seed: int, budget_mb:
             faults[fault] = faults.get(fault, 0) + 1
         if after_session is not None:
             after_session(i)
+        left, kept = carried_over(hands, secrets)
+        carried += [f"session {i} ({s.flow_id}, {fault}): {what}" for what in left]
+        hidden += [f"session {i} ({s.flow_id}, {fault}): {what}" for what in kept]
+        took = time.monotonic() - t0
+        in_sessions += took
+        slowest = max(slowest, (took, f"session {i}: {s.flow_id}, {fault}"))
         done = i + 1
         if done == warmup or (done > warmup and ((done - warmup) % sample_every == 0 or done == sessions)):
             rss = settled_rss_mb()[0]
-            widgets = live_widgets()
-            samples.append((done, rss, widgets))
-            if done == warmup:
-                base_rss, base_widgets = rss, widgets
+            samples.append(Sample(done, rss, live_widgets(), open_fds(), threading.active_count()))
             if progress is not None:
-                progress(done, rss, widgets)
-    after = [s for s in samples if s[0] > warmup]
-    return UiSoakReport(
-        sessions=sessions, warmup=warmup, outcomes=outcomes, faults=faults, taps=hands.taps, stuck=stuck,
-        rss_growth_mb=None if base_rss is None or not after else after[-1][1] - base_rss,
-        widgets_after_warmup=base_widgets, widgets_end=after[-1][2] if after else None,
-        widgets_max=max(s[2] for s in after) if after else None, budget_mb=budget_mb,
-        elapsed_s=time.monotonic() - started, samples=samples)
+                progress(samples[-1])
+    return UiSoakReport(sessions=sessions, warmup=warmup, outcomes=outcomes, faults=faults, taps=hands.taps,
+                        stuck=stuck, carried_over=carried, kept_hidden=hidden, budget_mb=budget_mb,
+                        elapsed_s=time.monotonic() - started, session_s=in_sessions, slowest=slowest,
+                        samples=samples)
+
+
+def citizen_secrets(hands: Hands) -> dict[str, str]:
+    """What of the demo citizen must not outlive a session, by what it is (the report names
+    the kind, never the value): name and ID number as the card and the platform give them,
+    their masked forms as receipts and screens show them, address, identity code, the
+    numbers of the citizen's documents."""
+    from kiosk.core.privacy import mask_id_number, mask_name
+
+    c, card = hands.citizen, hands.card
+    names = [card.get("name", "")] + list((c.get("name") or {}).values())
+    found = {"id_number": c["id_number"], "id_number_masked": mask_id_number(c["id_number"]),
+             "address": card.get("address", ""), "identity_token": c.get("identity_token", "")}
+    for i, name in enumerate(n for n in names if n):
+        found[f"name{i}"], found[f"name{i}_masked"] = name, mask_name(name)
+    for i, doc in enumerate(c.get("elicenses", ())):
+        found[f"document{i}"] = str(doc.get("number", ""))
+        found[f"document{i}_location"] = str((doc.get("details") or {}).get("location", ""))
+    return {k: v for k, v in found.items() if len(v) >= 4}
+
+
+def carried_over(hands: Hands, secrets: dict[str, str]) -> tuple[list[str], list[str]]:
+    """What the session just over left for the next citizen: (in sight or in the session: a
+    flow still running, a screen other than the start screen, personal data in the session or
+    in the log masker's registry, the citizen's data in the window's widgets; the citizen's data
+    in the widgets of a screen not shown, kept for its next showing). Named by kind and place,
+    never by value."""
+    c = hands.c
+    found = []
+    if c.runner is not None:
+        found.append(f"a flow still running ({c.runner.flow.id})")
+    if c.root.current != "start":
+        found.append(f"the kiosk on {c.root.current}, not the start screen")
+    if c.session.has_personal:
+        found.append("personal data in the session")
+    if len(privacy.SENSITIVE):
+        found.append(f"{len(privacy.SENSITIVE)} values still registered for log masking")
+    kept: list[str] = []
+    hidden = [(f"screen {sc.name} (not shown)", sc) for sc in c.root.manager.screens if sc.parent is None]
+    for where, root, into in [("the window", c.root, found), *((w, r, kept) for w, r in hidden)]:
+        for w, text in widget_texts(root):
+            into += [f"{kind} in a {type(w).__name__} on {where}" for kind, v in secrets.items() if v in text]
+    return found, kept
 
 
 def _rescue(hands: Hands) -> None:
