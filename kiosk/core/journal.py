@@ -83,6 +83,7 @@ MIGRATIONS: list[str] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+FORGET_AFTER_DELIVERY = ("callback",)  # outbox kinds holding personal data (a phone number)
 
 
 class JournalError(Exception):
@@ -272,7 +273,10 @@ class Journal:
 
     def outbox_delivered(self, item_id: int) -> None:
         with self._tx() as db:
-            db.execute("UPDATE outbox SET delivered_at = ?, last_error = NULL WHERE id = ?", (self._ts(), item_id))
+            # A delivered callback's phone number has done its job: it is not kept on the kiosk.
+            db.execute("UPDATE outbox SET delivered_at = ?, last_error = NULL, payload = CASE WHEN kind IN "
+                       f"({', '.join(repr(k) for k in FORGET_AFTER_DELIVERY)}) THEN '{{}}' ELSE payload END "
+                       "WHERE id = ?", (self._ts(), item_id))
 
     def outbox_failed(self, item_id: int, error: str, next_attempt_at: float) -> None:
         with self._tx() as db:
