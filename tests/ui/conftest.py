@@ -48,6 +48,17 @@ class Harness:
         assert found, f"no button {option_id or msg} on {self.c.root.current}"
         return found[0]
 
+    def shown(self, option_id: str) -> Any:
+        """The button once it is on screen: pumps while a screen switch may still be animating."""
+        def there() -> bool:
+            try:
+                self.button(option_id)
+                return True
+            except AssertionError:
+                return False
+        self.pump(there)
+        return self.button(option_id)
+
     def tap(self, widget: Any) -> None:
         from kivy.tests.common import UnitTestTouch
 

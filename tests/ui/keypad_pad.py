@@ -7,27 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 
-class RecordingPlayer:
-    """Stands in for the loudspeaker: the message ids of the clips it was asked to play."""
+from kiosk.i18n.voice import NullPlayer
 
-    def __init__(self) -> None:
-        self.played: list[list[str]] = []
-        self.stopped = 0
-        self.volume: float | None = None
-        self.rate: float | None = None
+
+class RecordingPlayer(NullPlayer):
+    """Stands in for the loudspeaker: the message ids (file stems) of the clips it was asked to play."""
 
     def play(self, paths: list[Path]) -> None:
         self.played.append([Path(p).stem for p in paths])
-
-    def stop(self) -> None:
-        self.stopped += 1
-
-    def set_volume(self, volume: float) -> None:
-        self.volume = volume
-
-    def set_rate(self, rate: float) -> None:
-        self.rate = rate
 
 
 class Pad:
@@ -109,3 +98,15 @@ class Pad:
 
     def heard(self) -> list[str]:
         return [k for utterance in self.said for k in utterance]
+
+
+@pytest.fixture
+def pad(ui):
+    """The keypad on the kiosk's window; speech mode ended and the headphones unplugged after."""
+    p = Pad(ui)
+    yield p
+    p.close()
+    ui.c.speech.end_visit()
+    jack = ui.c.voice.jack
+    if hasattr(jack, "plugged_in"):  # the demo's simulated jack
+        jack.plugged_in = False

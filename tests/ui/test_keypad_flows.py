@@ -12,16 +12,10 @@ import pytest
 
 from flows.registry import FLOWS
 from kiosk.i18n.translator import Msg
-from tests.ui.keypad_pad import Pad
+from tests.ui.keypad_pad import pad  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.ui
 
-@pytest.fixture
-def pad(ui):
-    p = Pad(ui)
-    yield p
-    p.close()
-    ui.c.speech.end_visit()
 
 
 def start_speech(pad: Pad) -> None:

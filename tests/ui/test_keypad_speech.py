@@ -8,18 +8,11 @@ from __future__ import annotations
 import pytest
 
 from kiosk.i18n.voice import DEFAULT_RATE, DEFAULT_VOLUME, NOTE_FALLBACK, NOTE_PRIVATE
-from tests.ui.keypad_pad import Pad
+from tests.ui.keypad_pad import pad  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.ui
 
 
-@pytest.fixture
-def pad(ui):
-    p = Pad(ui)
-    yield p
-    p.close()
-    ui.c.speech.end_visit()
-    ui.c.voice.jack.plugged_in = False if hasattr(ui.c.voice.jack, "plugged_in") else None
 
 
 def test_speech_starts_with_any_key_and_reads_the_screen_and_the_focus(pad):

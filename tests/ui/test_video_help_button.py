@@ -9,43 +9,13 @@ from __future__ import annotations
 import pytest
 
 from kiosk.videohelp.session import CALL, ENDED, OFF, QUEUE
+from tests.support.videohelp_fake import FakeHelpDeskClient
 
 pytestmark = pytest.mark.ui
 
 
-class FakeClient:
-    made: list["FakeClient"] = []
-
-    def __init__(self, url, **kw):
-        self.kw, self.listener = kw, kw["listener"]
-        self.screens, self.calls, self.requests = [], [], {}
-        FakeClient.made.append(self)
-
-    def start(self, device):
-        self.calls.append(("start", device))
-
-    def update_screen(self, state):
-        self.screens.append(state)
-
-    def frames(self):
-        return {}
-
-    def agree(self, rid, yes):
-        req = self.requests.pop(rid, None)
-        return req if yes else None
-
-    def hang_up(self):
-        self.calls.append("hang_up")
-
-    def idle(self, state):
-        self.calls.append(("idle", state))
-
-    def evaluate(self, level):
-        self.calls.append(("evaluate", level))
-        return "key"
-
-    def close(self, timeout=10.0):
-        self.calls.append("close")
+class FakeClient(FakeHelpDeskClient):
+    made: list[FakeHelpDeskClient] = []
 
 
 @pytest.fixture
@@ -64,17 +34,6 @@ def vh(ui):
 
 def bar_button(ui):
     return ui.c.root.ids.videohelp
-
-
-def shown(ui, option_id):
-    def there():
-        try:
-            ui.button(option_id)
-            return True
-        except AssertionError:
-            return False
-    ui.pump(there)
-    return ui.button(option_id)
 
 
 def at_guide_step(ui):
@@ -111,7 +70,7 @@ def test_the_wait_and_the_call_keep_the_flow_and_come_back_to_it(ui, vh):
     ui.pump(frames=3)
     assert "1" in ui.texts() and c.root.call_phase == "queue"
 
-    ui.tap(shown(ui, "step"))  # the citizen goes on with the service while waiting
+    ui.tap(ui.shown("step"))  # the citizen goes on with the service while waiting
     assert c.root.current == flow_screen and c.runner.step == step
     ui.tap(bar_button(ui))  # and the bar leads back to the wait
     assert c.root.current == "video_help" and len(FakeClient.made) == 1
@@ -121,7 +80,7 @@ def test_the_wait_and_the_call_keep_the_flow_and_come_back_to_it(ui, vh):
     ui.pump(frames=3)
     assert vh.panel.phase == CALL and c.root.call_phase == "call"
     assert bar_button(ui).style == "danger"  # the camera indicator on every screen
-    ui.tap(shown(ui, "step"))
+    ui.tap(ui.shown("step"))
     assert c.root.current == flow_screen
 
     # The staff member points at an option: it is framed on the citizen's own screen.
@@ -136,7 +95,7 @@ def test_the_wait_and_the_call_keep_the_flow_and_come_back_to_it(ui, vh):
     client.listener.on_ended("staff_hangup")
     ui.pump(frames=3)
     assert c.root.current == "video_help" and vh.panel.phase == ENDED and mark.opacity == 0
-    ui.tap(shown(ui, "rate_5"))
+    ui.tap(ui.shown("rate_5"))
     assert ("evaluate", 5) in client.calls and "close" in client.calls
     assert c.root.current == flow_screen and c.runner.step == step and vh.panel.phase == OFF
     assert bar_button(ui).style == "primary" and c.root.call_phase == "off"
@@ -150,15 +109,15 @@ def test_a_broken_call_says_so_and_offers_the_queue_again(ui, vh):
     first = FakeClient.made[-1]
     first.listener.on_accepted("ada")
     first.listener.on_connected("ada")
-    ui.tap(shown(ui, "step"))
+    ui.tap(ui.shown("step"))
     first.listener.on_ended("network")  # the line dropped while the citizen was at their step
     ui.pump(frames=3)
     assert c.root.current == "video_help"
     assert c.s.translator.text(vh.panel.status, "zh_CN") in ui.texts()
-    ui.tap(shown(ui, "again"))
+    ui.tap(ui.shown("again"))
     assert len(FakeClient.made) == 2 and vh.panel.phase == QUEUE
     # Leaving the queue needs no screen of its own: straight back to the step.
-    ui.tap(shown(ui, "leave"))
+    ui.tap(ui.shown("leave"))
     assert "hang_up" in FakeClient.made[-1].calls
     FakeClient.made[-1].listener.on_ended("left_queue")
     ui.pump(frames=3)
@@ -210,11 +169,11 @@ def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
     client = FakeClient.made[-1]
     client.listener.on_accepted("ada")
     client.listener.on_connected("ada")
-    ui.tap(shown(ui, "step"))
+    ui.tap(ui.shown("step"))
     client.requests["r1"] = {"action": "start", "arg": "queue_ticket"}
     client.listener.on_request("r1", "start", "queue_ticket")
     ui.pump(frames=3)
     assert c.root.current == "video_help" and c.session.flow_id == "service_guide"  # nothing yet
-    ui.tap(shown(ui, "agree"))
+    ui.tap(ui.shown("agree"))
     ui.pump(lambda: c.runner is not None and c.session.flow_id == "queue_ticket")
     assert c.root.current != "video_help" and vh.panel.phase == CALL  # the call goes on

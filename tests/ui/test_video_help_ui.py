@@ -15,18 +15,6 @@ from kiosk.videohelp.session import Panel
 SHOTS = Path(os.environ.get("KIOSK_VIDEOHELP_SHOTS", "/tmp/videohelp-shots"))
 
 
-def _shown(ui, option_id):
-    """Pump until the phase's button is on screen (the screen switch may still be animating)."""
-    def there():
-        try:
-            ui.button(option_id)
-            return True
-        except AssertionError:
-            return False
-    ui.pump(there)
-    return ui.button(option_id)
-
-
 def test_the_call_screen_in_each_phase(ui):
     from kivy.core.window import Window
 
@@ -38,7 +26,7 @@ def test_the_call_screen_in_each_phase(ui):
         screen.show_panel(Panel(phase="queue", status=Msg("videohelp.queue.place", ahead=2, minutes=4)))
         ui.pump(frames=3)
         assert "2" in ui.texts() and screen.ids.camera_indicator.opacity == 0
-        ui.tap(_shown(ui, "leave"))
+        ui.tap(ui.shown("leave"))
         assert intents == ["videohelp_leave"]
 
         screen.show_panel(Panel(phase="call", staff="ada", camera_on=True, status=Msg("videohelp.camera_on")))
@@ -50,22 +38,22 @@ def test_the_call_screen_in_each_phase(ui):
         assert screen.ids.camera_indicator.opacity == 1 and screen.ids.remote.opacity == 1
         assert screen.ids.remote.width > 2 * screen.ids.self_view.width  # the staff member large, the citizen small
         Window.screenshot(name=str(SHOTS / "kiosk-call.png"))
-        ui.tap(_shown(ui, "hangup"))
+        ui.tap(ui.shown("hangup"))
         assert intents[-1] == "videohelp_hangup"
-        ui.tap(_shown(ui, "step"))  # the citizen's step, the call going on
+        ui.tap(ui.shown("step"))  # the citizen's step, the call going on
         assert intents[-1] == "videohelp_step"
 
         screen.show_panel(Panel(phase="call", camera_on=True, request_id="r1",
                                 request=Msg("videohelp.request.start", service="社保卡")))
         ui.pump(frames=3)
         assert "社保卡" in ui.texts()
-        ui.tap(_shown(ui, "agree"))
+        ui.tap(ui.shown("agree"))
         assert intents[-1] == "videohelp_agree"
 
         screen.show_panel(Panel(phase="ended", status=Msg("videohelp.network_lost")))
         ui.pump(frames=3)
         assert screen.remote_texture is None and screen.ids.camera_indicator.opacity == 0
-        _shown(ui, "back")
+        ui.shown("back")
     finally:
         screen.intent = ui.c.root.screens["start"].intent
         screen.frames = source

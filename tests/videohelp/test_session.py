@@ -6,38 +6,15 @@ from __future__ import annotations
 from flows.engine import Option, View
 from kiosk.i18n.translator import Msg, Plain, Translator
 from kiosk.videohelp.session import CALL, ENDED, OFF, QUEUE, VideoHelp
+from tests.support.videohelp_fake import FakeHelpDeskClient
 
 
-class FakeClient:
-    made: list["FakeClient"] = []
+class FakeClient(FakeHelpDeskClient):
+    made: list[FakeHelpDeskClient] = []
 
     def __init__(self, url, **kw):
-        self.kw, self.screens, self.calls = kw, [], []
+        super().__init__(url, **kw)
         self.requests = {"r1": {"action": "start", "arg": "social_card"}}
-        FakeClient.made.append(self)
-
-    def start(self, device):
-        self.calls.append(("start", device))
-
-    def update_screen(self, state):
-        self.screens.append(state)
-
-    def agree(self, rid, yes):
-        req = self.requests.pop(rid, None)
-        return req if yes else None
-
-    def hang_up(self):
-        self.calls.append("hang_up")
-
-    def idle(self, state):
-        self.calls.append(("idle", state))
-
-    def evaluate(self, level):
-        self.calls.append(("evaluate", level))
-        return "key"
-
-    def close(self):
-        self.calls.append("close")
 
 
 def make(panels):
