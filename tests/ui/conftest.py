@@ -136,3 +136,18 @@ def kiosk(tmp_path_factory) -> Iterator[Harness]:
 def ui(kiosk: Harness) -> Iterator[Harness]:
     kiosk.reset()
     yield kiosk
+
+
+@pytest.fixture
+def pad(ui: Harness) -> Iterator[Any]:
+    """The physical keypad on the kiosk's window (tests/ui/keypad_pad.py); speech mode ended and
+    the headphones unplugged after."""
+    from tests.ui.keypad_pad import Pad
+
+    p = Pad(ui)
+    yield p
+    p.close()
+    ui.c.speech.end_visit()
+    jack = ui.c.voice.jack
+    if hasattr(jack, "plugged_in"):  # the demo's simulated jack
+        jack.plugged_in = False

@@ -7,8 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from kiosk.i18n.voice import NullPlayer
 
 
@@ -99,14 +97,3 @@ class Pad:
     def heard(self) -> list[str]:
         return [k for utterance in self.said for k in utterance]
 
-
-@pytest.fixture
-def pad(ui):
-    """The keypad on the kiosk's window; speech mode ended and the headphones unplugged after."""
-    p = Pad(ui)
-    yield p
-    p.close()
-    ui.c.speech.end_visit()
-    jack = ui.c.voice.jack
-    if hasattr(jack, "plugged_in"):  # the demo's simulated jack
-        jack.plugged_in = False

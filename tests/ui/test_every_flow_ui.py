@@ -2,7 +2,6 @@
 ID card comes through the simulator and the real serial driver; the paper through ESC/POS."""
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -12,7 +12,7 @@ import pytest
 
 from flows.registry import FLOWS
 from kiosk.i18n.translator import Msg
-from tests.ui.keypad_pad import pad  # noqa: F401 - the fixture
+from tests.ui.keypad_pad import Pad
 
 pytestmark = pytest.mark.ui
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from kiosk.i18n.voice import DEFAULT_RATE, DEFAULT_VOLUME, NOTE_FALLBACK, NOTE_PRIVATE
-from tests.ui.keypad_pad import pad  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.ui
 
