@@ -29,6 +29,10 @@ class StartMenu:
         if reset:  # the next person starts fresh: default language, normal text
             self.ui.lang = self.cfg.terminal.default_language
             self.ui.large = False
+            # The old session is wiped before it is dropped, whatever ended it: one that never
+            # reached _end_session (a flow abandoned from outside) kept its values in the log
+            # masking registry for the rest of the run (found by the UI soak after the explorer).
+            self.session.wipe()
             self.session = self._new_session()
         self._build_start()
         self.root.show_screen("start")
