@@ -100,13 +100,30 @@ class LocalCups:
                 return self.socket
             return self._start()
 
+    def _stop_stale(self) -> None:
+        """A cupsd left running on this folder by a kiosk that was killed (kill -9, power cut of
+        the app only): it runs in its own session, so it outlived its parent. Stopped here, or
+        every restart would leave one more. Only a process whose command line names this
+        folder's config is touched (a pid can be reused)."""
+        pid_file = self.root / "cupsd.pid"
+        try:
+            pid = int(pid_file.read_text().strip())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            return
+        if str(self.root / "etc" / "cupsd.conf").encode() in cmdline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
     def _start(self) -> str:
         self._write_config()
+        self._stop_stale()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket)  # left by a cupsd killed with its kiosk: it would look started
         self.proc = subprocess.Popen([CUPSD, "-f", "-c", str(self.root / "etc" / "cupsd.conf"),
                                       "-s", str(self.root / "etc" / "cups-files.conf")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        (self.root / "cupsd.pid").write_text(f"{self.proc.pid}\n")
         deadline = time.monotonic() + self.start_timeout_s
         while not os.path.exists(self.socket):
             if self.proc.poll() is not None or time.monotonic() > deadline:

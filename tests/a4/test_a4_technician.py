@@ -45,3 +45,26 @@ def test_sim_starts_its_cupsd_on_first_use(tmp_path):
         assert not cups.running  # building is cheap: nothing started before the first frame
         assert driver.status().state == "ok" and cups.running
     assert not cups.running  # stopped with the resources
+
+
+def test_a_cupsd_left_by_a_killed_kiosk_is_stopped_by_the_next_start(tmp_path):
+    """kill -9 of the kiosk leaves its private cupsd running (its own session); the next start
+    on the same folder stops it instead of leaving one more per restart."""
+    import os
+
+    if localcups.available():
+        pytest.skip(localcups.available())
+    first = localcups.LocalCups(tmp_path)
+    first.start()
+    stale = first.proc
+    first.proc = None  # the kiosk died without stopping it
+    second = localcups.LocalCups(tmp_path)
+    try:
+        second.start()
+        stale.wait(5)  # gone: wait() raises TimeoutExpired if it still ran
+        assert second.running and second.proc.pid != stale.pid
+        assert (tmp_path / "cupsd.pid").read_text().strip() == str(second.proc.pid)
+    finally:
+        second.stop()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(stale.pid, 9)
