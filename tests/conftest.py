@@ -20,3 +20,28 @@ def fake_clock():
     from kiosk.core.clock import FakeClock
 
     return FakeClock()
+
+
+# The interpreter's own teardown after the suite (Kivy's window and GL context, native threads of
+# the video stack) can crash with SIGSEGV once every test has passed; make then reports 139 and CI
+# fails on a green suite. The result is known by now, so the process ends with it, output flushed.
+_session: pytest.Session | None = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    global _session
+    _session = session
+
+
+@pytest.hookimpl(tryfirst=True)  # before faulthandler's: the crash comes after it lets go
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session is None or os.environ.get("KIOSK_TEST_NORMAL_EXIT"):
+        return
+    import logging
+    import sys
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(_session.exitstatus))

@@ -22,6 +22,7 @@ class Pad:
         self.ui = ui
         self.c = ui.c
         self.nav = ui.app.keypad
+        self._was_player = self.c.voice.player  # the kiosk is shared by every UI test: put it back
         self.player = RecordingPlayer()
         self.c.voice.player = self.player
         self.said: list[list[str]] = []  # every utterance's catalog keys, in order
@@ -30,6 +31,7 @@ class Pad:
 
     def close(self) -> None:
         self.c.voice.on_spoken.remove(self._listener)
+        self.c.voice.player = self._was_player
 
     def press(self, physical: str, which: int = 0, settle: bool = True) -> None:
         """Press a keypad key ("k5", "enter", "star"...) as the keyboard it is sends it."""

@@ -91,7 +91,7 @@ def test_start_tiles_carry_their_icon_and_none_is_primary(ui, lang):
 
 
 @pytest.mark.ui
-def test_tapping_a_buttons_pictogram_chooses_it(ui):
+def test_tapping_a_buttons_pictogram_chooses_it(ui, monkeypatch):
     from flows.engine import Option, View
     from kiosk.i18n.translator import Msg
 
@@ -100,7 +100,7 @@ def test_tapping_a_buttons_pictogram_chooses_it(ui):
     screen = c.root.show_view(View("error", Msg("error.platform_down.title"), None,
                                    options=(Option("retry", Msg("action.retry")),
                                             Option("home", Msg("action.back_to_start")))))
-    screen.intent = lambda name, **data: chosen.append(data.get("option"))
+    monkeypatch.setattr(screen, "intent", lambda name, **data: chosen.append(data.get("option")))
     ui.pump(frames=3)
     retry = ui.button("retry")
     assert retry.icon_name == "retry" and ui.button("home").icon_name == "home"
