@@ -24,6 +24,12 @@ class KioskScreen(Screen):
     def show(self, view: Any) -> None:
         self.view = view
 
+    def forget(self) -> None:
+        """The session is over: nothing of the citizen's stays in this screen's widgets, even
+        hidden (a screen keeps its last view until its next showing). Screens holding more than
+        their view (typed text) add to this."""
+        self.view = None
+
     def emit(self, name: str, **data: Any) -> None:
         self.intent(name, **data)
 

@@ -366,6 +366,10 @@ class KeyboardScreen(KioskScreen):
         for key in data.get("keys", ()):
             kb.press(key)
 
+    def forget(self) -> None:
+        super().forget()
+        self.ids.keyboard.press("clear")  # the typed text, the letters composing and the strokes
+
     def on_kv_post(self, *_: Any) -> None:
         self.ids.options.on_choose = lambda option_id: self.emit("option", option=option_id)
         self.ids.keyboard.bind(on_submit=lambda _kb, text: self._submit(text))

@@ -23,6 +23,10 @@ class KeypadScreen(KioskScreen):
         self.typed = normalize_digits(str(view.data.get("text", "")))
         self._build_keys()
 
+    def forget(self) -> None:
+        super().forget()
+        self.typed = ""
+
     def _letters(self) -> str:
         if self.view is not None and self.view.kind == "search":
             return string.ascii_uppercase

@@ -86,6 +86,13 @@ class KioskRoot(FloatLayout):
         self.cancel_visible = name not in ("start", "done", "video_help")  # the call has its own buttons
         return screen
 
+    def forget_views(self) -> None:
+        """After the session wipe: every screen built so far drops what it showed (the masked
+        name, ID and document numbers of the citizen just gone), the one on screen included; the
+        caller shows the next screen right after."""
+        for screen in list(self.screens.values()):
+            screen.forget()
+
     def show_view(self, view: Any) -> Any:
         screen = self.screens[VIEW_SCREENS[view.kind]]
         screen.show(view)

@@ -102,6 +102,7 @@ class Controller(VideoDesk, StartMenu, DeviceRouting, Intents):
         try:
             session.wipe()
             self.session = self._new_session()
+            self.root.forget_views()  # hidden screens too: the next person never sees this one's data
         finally:
             if self._busy_held:
                 self._busy_held = False

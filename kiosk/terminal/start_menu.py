@@ -34,6 +34,7 @@ class StartMenu:
             # masking registry for the rest of the run (found by the UI soak after the explorer).
             self.session.wipe()
             self.session = self._new_session()
+            self.root.forget_views()
         self._build_start()
         self.root.show_screen("start")
         self.idle.touch()
