@@ -17,6 +17,14 @@ def list_options(view: Any) -> tuple:
     return tuple(o for o in view.options if o.id != SEND)
 
 
+def list_state(view: Any) -> dict[str, Any]:
+    """The option list's whole state for a view (OptionList.state: built once per view)."""
+    if view is None:
+        return {}
+    return {"options": list_options(view), "multi": bool(view.data.get("multi")),
+            "selected": tuple(view.data.get("selected", ()))}
+
+
 def pinned_options(view: Any) -> tuple:
     """A multi-select's send button stays on screen below the list, whatever the list's length:
     in Tibetan large text the reasons fill the window and the send button had scrolled out of sight while

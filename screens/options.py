@@ -23,6 +23,9 @@ class OptionList(GridLayout):
     multi = BooleanProperty(False)  # options are toggles (ticked on and off), but `send`
     send = StringProperty("submit")  # the option that sends a multi-select choice
     equal = BooleanProperty(False)  # tiles of equal rank (the start screen's services): none is primary
+    # All of a view's list at once (options, multi, selected): set from one kv expression, the list
+    # is built once per view; three separate bindings built it three times (issue 15 latency).
+    state = ObjectProperty(None, allownone=True)
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
@@ -34,10 +37,25 @@ class OptionList(GridLayout):
         self.fbind("selected", self._rebuild)
         self.fbind("multi", self._rebuild)
         self.fbind("equal", self._rebuild)
+        self.fbind("state", self._apply_state)
         ui().bind(theme=self._rebuild)  # weakly: see BiLabel
+        self._holding = False
+        self._rebuild()
+
+    def _apply_state(self, *_: Any) -> None:
+        state = self.state or {}
+        self._holding = True
+        try:
+            self.multi = bool(state.get("multi", False))
+            self.selected = tuple(state.get("selected", ()))
+            self.options = tuple(state.get("options", ()))
+        finally:
+            self._holding = False
         self._rebuild()
 
     def _rebuild(self, *_: Any) -> None:
+        if getattr(self, "_holding", False):
+            return
         t = ui().theme
         self.cols = max(1, min(int(self.columns), t.columns if self.columns > 1 else 1))
         self.spacing = t.gap

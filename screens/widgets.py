@@ -61,6 +61,7 @@ class ScriptLabel(Label):
 
     def __init__(self, **kw: Any) -> None:
         self._batching = False
+        self._laid_out: tuple[Any, ...] | None = None  # the inputs of the last layout (_refresh)
         super().__init__(**kw)
         self.markup = True
         self.line_height = 1.3
@@ -87,6 +88,14 @@ class ScriptLabel(Label):
             return
         text = self.source_text
         width = self.width - self.padding[0] - self.padding[2] if len(self.padding) == 4 else self.width
+        # Nearly half the calls (a button's kv rules, a parent's layout pass) come with inputs
+        # already laid out; an empty text does not depend on width or size. Breaking lines and
+        # rendering the texture again for them was most of a screen's build time (issue 15).
+        inputs = ((text, self.lang, self.font_px, self.width, tuple(self.padding), self.fit_height) if text
+                  else ("", self.fit_height))
+        if inputs == self._laid_out:
+            return
+        self._laid_out = inputs
         key = main_font_key(text, self.lang)
         font_px = self.font_px * SCRIPT_SCALE.get(key, 1.0)
         self.font_size = font_px
