@@ -12,7 +12,11 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".venv" / "kivy-home"))
-os.environ.setdefault("KIOSK_MUTE", "1")  # the voice records what it would play instead of playing
+os.environ.setdefault("KIOSK_MUTE", "1")
+# No multisampling (as bench/ui_soak.py): under Xvfb every frame is rasterised in software
+# (llvmpipe) and Kivy's default 2x MSAA made each frame of the kiosk cost ~100 ms instead of
+# ~25 ms, half of the UI tests' time. Only edges are not smoothed; no test looks at edges.
+os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")  # the voice records what it would play instead of playing
 
 
 @pytest.fixture

@@ -93,8 +93,10 @@ def test_every_screen_is_accessible(ui, large):
 
     failures, bars = [], {}
     try:
-        for name in SCENES:
-            for loc in LOCALES:
+        # Language by language: a change of language re-lays out every built screen, so it is
+        # made four times, not once per scene (the sweep took half of the suite's UI time).
+        for loc in LOCALES:
+            for name in SCENES:
                 show_scene(c, name, loc, large)
                 failures += [f"{name}.{loc}: {p}" for p in audit(ui) + layout_problems(ui)]
                 bars.setdefault(bar_geometry(c), []).append(f"{name}.{loc}")
