@@ -29,6 +29,7 @@ class OptionList(GridLayout):
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
+        self._holding = False  # while _apply_state sets its three properties: one rebuild after
         super().__init__(**kw)
         self.size_hint_y = None
         self.bind(minimum_height=self.setter("height"))
@@ -39,7 +40,6 @@ class OptionList(GridLayout):
         self.fbind("equal", self._rebuild)
         self.fbind("state", self._apply_state)
         ui().bind(theme=self._rebuild)  # weakly: see BiLabel
-        self._holding = False
         self._rebuild()
 
     def _apply_state(self, *_: Any) -> None:
@@ -54,7 +54,7 @@ class OptionList(GridLayout):
         self._rebuild()
 
     def _rebuild(self, *_: Any) -> None:
-        if getattr(self, "_holding", False):
+        if self._holding:
             return
         t = ui().theme
         self.cols = max(1, min(int(self.columns), t.columns if self.columns > 1 else 1))

@@ -94,15 +94,20 @@ class Controller(VideoDesk, StartMenu, DeviceRouting, Intents):
     def _new_session(self) -> Session:
         return Session(language=self.ui.lang, large_text=self.ui.large)
 
+    def _replace_session(self) -> None:
+        """The citizen's data goes, everywhere it was: the session's values (and their place in
+        the log masking registry), then every screen's widgets, hidden ones too."""
+        self.session.wipe()
+        self.session = self._new_session()
+        self.root.forget_views()
+
     def _end_session(self, outcome: str) -> None:
         """The wipe comes first and always; the journal after it, and its failure (a full disk)
         takes the terminal out of service instead of propagating: a raise here used to leave
         the citizen's data on the screen with every idle expiry raising again."""
         session = self.session
         try:
-            session.wipe()
-            self.session = self._new_session()
-            self.root.forget_views()  # hidden screens too: the next person never sees this one's data
+            self._replace_session()
         finally:
             if self._busy_held:
                 self._busy_held = False

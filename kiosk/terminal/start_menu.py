@@ -32,9 +32,7 @@ class StartMenu:
             # The old session is wiped before it is dropped, whatever ended it: one that never
             # reached _end_session (a flow abandoned from outside) kept its values in the log
             # masking registry for the rest of the run (found by the UI soak after the explorer).
-            self.session.wipe()
-            self.session = self._new_session()
-            self.root.forget_views()
+            self._replace_session()
         self._build_start()
         self.root.show_screen("start")
         self.idle.touch()

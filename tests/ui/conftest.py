@@ -104,15 +104,14 @@ class Harness:
             self.c.runner.on_end = lambda outcome: None
             self.c.runner.finish("cancelled")
             self.c.runner = None
-        # One kiosk serves every UI test: what a test (the explorer taps everything) left open or
-        # on is put back, or the next test's taps land on it (the simulator's drawer covered the
-        # error screen's home button; its buttons joined the keypad's focus order).
-        # A test that listened to a screen's intents and did not give them back (the error
-        # screen's home button then did nothing in every later test): each screen reports to the
-        # controller again.
+        # One kiosk serves every UI test: what a test left behind is put back. A test that listened
+        # to a screen's intents and did not give them back left the error screen's home button
+        # dead in every later test: each screen reports to the controller again.
         screens = self.c.root.screens
         for screen in screens.values():
             screen.intent = screens.intent
+        # What a test (the explorer taps everything) left open or on: the simulator's drawer
+        # covered the error screen's home button; its buttons joined the keypad's focus order.
         panel = self.c.root.sim_panel
         if panel is not None:
             panel.open = False
