@@ -12,11 +12,21 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_HOME", str(ROOT / ".venv" / "kivy-home"))
-os.environ.setdefault("KIOSK_MUTE", "1")
+os.environ.setdefault("KIOSK_MUTE", "1")  # the voice records what it would play instead of playing
 # No multisampling (as bench/ui_soak.py): under Xvfb every frame is rasterised in software
 # (llvmpipe) and Kivy's default 2x MSAA made each frame of the kiosk cost ~100 ms instead of
 # ~25 ms, half of the UI tests' time. Only edges are not smoothed; no test looks at edges.
-os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")  # the voice records what it would play instead of playing
+os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_values_from_earlier_tests():
+    """The log masking registry is process-wide: values a test registered and never wiped (a
+    unit test's session) made the UI's "the wipe leaves the registry empty" checks fail after it
+    in one order of the suite and pass in another. Each test starts with it empty."""
+    from kiosk.core import privacy
+
+    privacy.SENSITIVE.clear()
 
 
 @pytest.fixture
