@@ -41,6 +41,11 @@ DEFAULT_RATE, RATE_MIN, RATE_MAX, RATE_STEP = 1.0, 0.75, 1.5, 0.25
 
 
 class Player(Protocol):
+    """Plays clips one after another. `on_done`, set by the Voice that owns it, is called when the
+    last clip has ended (or none could be played): the screen's caption must not outlive the speech."""
+
+    on_done: Callable[[], None] | None
+
     def play(self, paths: list[Path]) -> None: ...
 
     def stop(self) -> None: ...
@@ -67,6 +72,12 @@ class NullPlayer:
         self.stopped = 0
         self.volume: float | None = None
         self.rate: float | None = None
+        self.on_done: Callable[[], None] | None = None
+
+    def finish(self) -> None:
+        """What a real player does when its last clip ends (tests call it: no sound plays here)."""
+        if self.on_done is not None:
+            self.on_done()
 
     def play(self, paths: list[Path]) -> None:
         self.played.append(list(paths))
@@ -130,6 +141,7 @@ class Voice:
                  jack: HeadphoneJack | None = None, volume_cap: float = VOLUME_CAP) -> None:
         """roots: clip directories searched in order (a terminal's data dir with recorded and
         imported packs first, then the shipped locales); the catalogs are read from locales_dir."""
+        self.on_done: list[Callable[[], None]] = []  # speech went silent: the caption hides
         self.player = player
         self.locales_dir = Path(locales_dir)
         self.stores = [ClipStore(Path(r)) for r in (roots or [self.locales_dir])]
@@ -143,6 +155,23 @@ class Voice:
         self.volume = DEFAULT_VOLUME
         self.rate = DEFAULT_RATE
         self.on_spoken: list[Callable[[Spoken], None]] = []  # the screen's caption listens here
+
+    @property
+    def player(self) -> Player:
+        return self._player
+
+    @player.setter
+    def player(self, player: Player) -> None:
+        # A player swapped in later (a test's recorder, a headset) reports its end to this voice.
+        self._player = player
+        player.on_done = self._done
+
+    def _done(self) -> None:
+        for listener in list(self.on_done):
+            try:
+                listener()
+            except Exception:  # a caption bug must not silence the voice
+                log.exception("voice end-of-speech listener failed")
 
     # -- finding clips --------------------------------------------------------------------------
     def _text(self, lang: str, key: str) -> str | None:
@@ -203,9 +232,13 @@ class Voice:
         self.last_spoken = spoken
         self.player.stop()
         self.paused = False
+        # The caption first, then the sound: a player that cannot play anything reports its end
+        # at once, inside play(), and that end must come after the caption it ends.
+        self._notify(spoken)
         if spoken.paths and self.enabled:
             self.player.play(spoken.paths)
-        self._notify(spoken)
+        else:
+            self._done()  # nothing to hear: nothing to caption either
         return spoken.paths
 
     def _notify(self, spoken: Spoken) -> None:
@@ -219,6 +252,7 @@ class Voice:
         """Interrupt (a new touch, a key press)."""
         self.paused = False
         self.player.stop()
+        self._done()
 
     interrupt = stop
 

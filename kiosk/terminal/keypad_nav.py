@@ -61,10 +61,15 @@ class KeypadNav:
         window.bind(on_key_down=self._on_key_down, on_key_up=self._on_key_up)
         self.speech.on_screen = self.screen_changed
         controller.voice.on_spoken.append(self._spoken)
+        controller.voice.on_done.append(self._silent)
         self._follow = Clock.schedule_interval(self._tick, 0.2)
 
     def close(self) -> None:
         self._follow.cancel()
+        voice = self.c.voice
+        for listeners, fn in ((voice.on_spoken, self._spoken), (voice.on_done, self._silent)):
+            if fn in listeners:
+                listeners.remove(fn)
         self.window.unbind(on_key_down=self._on_key_down, on_key_up=self._on_key_up)
 
     # -- keys -------------------------------------------------------------------------------------
@@ -338,6 +343,10 @@ class KeypadNav:
     # -- the overlays -----------------------------------------------------------------------------
     def _spoken(self, spoken: Any) -> None:
         self.caption.note = spoken.note  # "spoken in Chinese" while a stand-in plays; else hidden
+
+    def _silent(self) -> None:
+        # The speech ended or was cut off: a note about it would only hide what lies under it.
+        self.caption.note = None
 
     def _focus_warning(self) -> None:
         """The idle warning covers the screen: the focus goes to its button (the warning speaks

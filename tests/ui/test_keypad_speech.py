@@ -129,6 +129,11 @@ def test_tibetan_without_recordings_speaks_chinese_and_says_so(ui, pad):
     assert pad.nav.caption.note == NOTE_FALLBACK and pad.nav.caption.opacity == 1
     label = pad.nav.caption.ids.label
     assert label.primary_text and label.secondary_text  # the note on screen, Tibetan line and Chinese
+    pad.player.finish()  # the Chinese stand-in has been spoken: the note must not stay over the screen
+    ui.pump(frames=2)
+    assert pad.nav.caption.note is None and pad.nav.caption.opacity == 0 and pad.nav.caption.height == 0
+    pad.press("k5")  # the next prompt is a stand-in again: the note comes back while it plays
+    assert pad.nav.caption.note == NOTE_FALLBACK
     c.intent("language", lang="zh_CN")
     pad.press("k5")
     assert pad.nav.caption.note is None
