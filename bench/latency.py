@@ -9,6 +9,7 @@ waiting view within it. Needs a display (make bench runs it under Xvfb).
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -137,7 +138,8 @@ def bare_latencies(taps: int) -> list[float]:
         timer.close()
         Window.remove_widget(sm)
         for w in reversed(kept):
-            Window.add_widget(w)
+            if w.parent is None:  # the keypad's overlays put themselves back on top (keypad_nav)
+                Window.add_widget(w)
     return timer.samples
 
 
@@ -169,4 +171,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)  # Kivy embedded can segfault in the interpreter's teardown (exit 139): the line is out

@@ -21,6 +21,7 @@ class ScreenActions(BoxLayout):
     on_choose: Callable[[str], None] = staticmethod(lambda option_id: None)
 
     def __init__(self, **kw: Any) -> None:
+        self._evening: list[tuple[BigButton, int]] = []  # (button, binding uid) of the compact row
         super().__init__(**kw)
         self.orientation = "vertical"
         self.size_hint_y = None
@@ -29,28 +30,50 @@ class ScreenActions(BoxLayout):
         ui().bind(theme=self._rebuild)  # weakly, like BiLabel: a screen's bar dies with the screen
         self._rebuild()
 
-    def _button(self, opt: Any, primary: bool) -> BigButton:
-        button = BigButton(label=opt.label, detail=opt.detail, reason=opt.reason, enabled=opt.enabled,
-                           option_id=opt.id, style="primary" if primary else "secondary", compact=not primary)
+    def _button(self, kept: list[BigButton]) -> BigButton:
+        """A button on show before, or a new one: building one (kv rules, two bilingual labels, a
+        pictogram) is a large part of a tap's cost (issue 15 latency). Only buttons on show are
+        reused; the others are dropped, never kept aside with the last citizen's labels."""
+        if kept:
+            button = kept.pop(0)
+            if button.parent is not None:
+                button.parent.remove_widget(button)
+            return button
+        button = BigButton()
         button.bind(on_release=lambda b: self.on_choose(b.option_id))
+        return button
+
+    @staticmethod
+    def _dress(button: BigButton, opt: Any, primary: bool) -> BigButton:
+        button.state = "normal"
+        button.min_height = 0
+        button.option_id = opt.id
+        button.label, button.detail, button.reason, button.enabled = opt.label, opt.detail, opt.reason, opt.enabled
+        button.style, button.compact = ("primary" if primary else "secondary"), not primary
         return button
 
     def _rebuild(self, *_: Any) -> None:
         t = ui().theme
         self.spacing = t.gap
+        kept = [w for w in reversed(self.children) if isinstance(w, BigButton)]
+        for row in [w for w in reversed(self.children) if isinstance(w, GridLayout)]:
+            kept += [b for b in reversed(row.children) if isinstance(b, BigButton)]
+        for b, uid in self._evening:  # a reused button no longer evens its old row
+            b.unbind_uid("natural_height", uid)
+        self._evening = []
         self.clear_widgets()
         options = tuple(self.options or ())
         if not options:
             self.height = 0
             return
-        self.add_widget(self._button(options[0], primary=True))
+        self.add_widget(self._dress(self._button(kept), options[0], primary=True))
         rest = options[1:]
         if rest:
             row = GridLayout(cols=min(len(rest), ROW_MAX), spacing=t.gap, size_hint_y=None)
             row.bind(minimum_height=row.setter("height"))
-            buttons = [self._button(opt, primary=False) for opt in rest]
+            buttons = [self._dress(self._button(kept), opt, primary=False) for opt in rest]
             for b in buttons:
-                b.fbind("natural_height", self._even, buttons)
+                self._evening.append((b, b.fbind("natural_height", self._even, buttons)))
                 row.add_widget(b)
             self._even(buttons)
             self.add_widget(row)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import ListProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -38,9 +39,14 @@ class FitLabel(BoxLayout):
         self.add_widget(Widget())
         self.add_widget(self.primary)
         self.add_widget(Widget())
+        # One fit per frame, however many of these change in it: at start-up and on a language
+        # or text-mode change each bar label got its size, source and colour one after another,
+        # and fitted (up to nine trial layouts) after each: 33 fits, a third of the start-up.
+        # timeout -1: the fit runs in the same frame, before it is drawn.
+        self._fit_soon = Clock.create_trigger(self._fit, -1)
         for prop in ("source", "names", "max_font", "color", "halign", "size"):
-            self.fbind(prop, self._fit)
-        ui().bind(lang=self._fit, theme=self._fit)  # weakly: see BiLabel
+            self.fbind(prop, self._fit_soon)
+        ui().bind(lang=self._fit_soon, theme=self._fit_soon)  # weakly: see BiLabel
 
     def _texts(self) -> tuple[str, str]:
         if self.source is None:
@@ -70,23 +76,25 @@ class FitLabel(BoxLayout):
         lang = ui().lang
         for label, text, lng, size in ((self.primary, primary, lang, font),
                                        (self.secondary, secondary, "zh_CN", font * SECONDARY)):
-            label.width = width
             label.halign = self.halign
             label.color = self.color
-            label.update(text, lng, size)
+            label.update(text, lng, size, width)
         show_secondary = bool(secondary)
         if show_secondary and self.secondary.parent is None:
             self.add_widget(self.secondary, index=1)
         elif not show_secondary and self.secondary.parent is not None:
             self.remove_widget(self.secondary)
-        self.row.clear_widgets()
+        labels = list(reversed(self.row.children))  # the names' labels are kept between trials
+        while len(labels) < len(self.names):
+            labels.append(ScriptLabel(size_hint=(None, None), halign="center"))
+            self.row.add_widget(labels[-1])
+        for extra in labels[len(self.names):]:
+            self.row.remove_widget(extra)
         row_width = 0.0
-        for text, lng in self.names:
+        for label, (text, lng) in zip(labels, self.names):
             w = self._name_width(text, lng, font * NAMES)
-            label = ScriptLabel(size_hint=(None, None), width=w, halign="center", lang=lng)
             label.color = self.color
-            label.update(text, lng, font * NAMES)
-            self.row.add_widget(label)
+            label.update(text, lng, font * NAMES, w)
             row_width += w
         self.row.width = row_width
         self.row.height = max((c.height for c in self.row.children), default=0)

@@ -59,27 +59,46 @@ class OptionList(GridLayout):
         t = ui().theme
         self.cols = max(1, min(int(self.columns), t.columns if self.columns > 1 else 1))
         self.spacing = t.gap
-        self.clear_widgets()
-        for i, opt in enumerate(self.options or ()):
-            button = BigButton(label=opt.label, detail=opt.detail, reason=opt.reason, enabled=opt.enabled,
-                               option_id=opt.id, style="primary" if i == 0 and len(self.options) <= 3 else "secondary")
-            if len(self.options) > 3 or self.equal:
-                button.style = "secondary"
-            if self.multi:
-                # Toggles look like toggles: a box, ticked and framed when chosen (issue 15: a
-                # chosen reason looked like the first, unchosen one); the send button is primary.
-                button.toggle = opt.id != self.send
-                button.style = "secondary" if button.toggle else "primary"
-            if opt.id in (self.selected or ()):
-                button.checked = True
-                button.style = "secondary" if self.multi else "primary"
-                button.detail = Msg("common.selected")  # the label says so too (never colour alone)
-            if self.equal:
-                button.icon_mm = TILE_ICON_MM
-            button.bind(on_release=lambda b: self.on_choose(b.option_id))
-            button.fbind("natural_height", self._even_rows)
-            self.add_widget(button)
+        options = tuple(self.options or ())
+        # The buttons on show are reused for the next view's options: building a button (its kv
+        # rules, two bilingual labels, a pictogram) is most of a tap's cost, and a tap on a
+        # toggle rebuilt the whole list (issue 15 latency). Only buttons on show are reused; the
+        # extra ones are dropped, never kept aside with the last citizen's labels on them.
+        buttons = list(reversed(self.children))  # Kivy keeps children newest-first
+        for extra in buttons[len(options):]:
+            self.remove_widget(extra)
+        for i, opt in enumerate(options):
+            if i < len(buttons):
+                button = buttons[i]
+            else:
+                button = BigButton()
+                button.bind(on_release=lambda b: self.on_choose(b.option_id))
+                button.fbind("natural_height", self._even_rows)
+                self.add_widget(button)
+            self._dress(button, opt, i, len(options))
         self._even_rows()
+
+    def _dress(self, button: BigButton, opt: Any, i: int, count: int) -> None:
+        """Every property the list sets, set on every rebuild: a reused button keeps nothing of
+        the option it showed before."""
+        style = "primary" if i == 0 and count <= 3 and not self.equal else "secondary"
+        toggle = bool(self.multi) and opt.id != self.send
+        if self.multi:
+            # Toggles look like toggles: a box, ticked and framed when chosen (issue 15: a
+            # chosen reason looked like the first, unchosen one); the send button is primary.
+            style = "secondary" if toggle else "primary"
+        checked = opt.id in (self.selected or ())
+        detail = opt.detail
+        if checked:
+            style = "secondary" if self.multi else "primary"
+            detail = Msg("common.selected")  # the label says so too (never colour alone)
+        button.state = "normal"
+        button.min_height = 0
+        button.option_id = opt.id
+        button.label, button.detail, button.reason = opt.label, detail, opt.reason
+        button.enabled = opt.enabled
+        button.style, button.toggle, button.checked = style, toggle, checked
+        button.icon_mm = TILE_ICON_MM if self.equal else 0
 
     def _even_rows(self, *_: Any) -> None:
         buttons = list(reversed(self.children))  # Kivy keeps children newest-first

@@ -23,11 +23,20 @@ class ResultScreen(ArtScreen, KioskScreen):
         self.scenes = scenes_for(self.view)
         self.status = "warning" if self.view is not None and self.view.data.get("print_error") else ""
 
+        # The labels on show are reused for the next result's rows (issue 15 latency: building
+        # two dozen bilingual labels was most of a result's first frame); the extra ones are
+        # dropped, never kept aside with the last citizen's values in them.
         rows = self.ids.rows
-        rows.clear_widgets()
-        for key, value in (self.view.data.get("rows", ()) if self.view else ()):
-            rows.add_widget(BiLabel(source=key, role="small"))
-            rows.add_widget(BiLabel(source=value))
+        texts = [(text, role) for key, value in (self.view.data.get("rows", ()) if self.view else ())
+                 for text, role in ((key, "small"), (value, "body"))]
+        labels = list(reversed(rows.children))  # Kivy keeps children newest-first
+        for extra in labels[len(texts):]:
+            rows.remove_widget(extra)
+        for i, (text, role) in enumerate(texts):
+            if i < len(labels):
+                labels[i].role, labels[i].source = role, text
+            else:
+                rows.add_widget(BiLabel(source=text, role=role))
 
 
 load_kv(__file__)

@@ -71,11 +71,13 @@ class ScriptLabel(Label):
         self.fbind("width", self._refresh)
         self._refresh()
 
-    def update(self, text: str, lang: str, font_px: float) -> None:
-        """Set all three at once: one line-breaking pass instead of three."""
+    def update(self, text: str, lang: str, font_px: float, width: float | None = None) -> None:
+        """Set all at once: one line-breaking pass instead of one per property."""
         self._batching = True
         try:
             self.lang, self.font_px = lang, font_px
+            if width is not None:
+                self.width = width
         finally:
             self._batching = False
         if self.source_text == text:

@@ -123,9 +123,7 @@ class KioskApp(RemoteHandlers, App):
         if self.notifier is not None:
             self._start_watchdog()
         self.controller.go_start()
-        self._load_catalog_after_first_frame()
-        if self.ticking:
-            self._scheduled.append(KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25))
+        self._after_first_frame()
         self._handle_sigterm()
         self.agent = self._start_agent()
         if self.startup_probe:
@@ -140,18 +138,24 @@ class KioskApp(RemoteHandlers, App):
 
             KivyClock.schedule_once(lambda dt: Window.bind(on_flip=flipped), 0)
 
-    def _load_catalog_after_first_frame(self) -> None:
+    def _after_first_frame(self) -> None:
         """The start screen is usable at once with the featured services; the departments of the
         platform's catalog join it a moment later. Loaded before the first frame, the catalog
         (a fast local platform answers within it) doubled the time to a usable screen.
         The devices start then too: opening them loads OpenCV, zbar and the HTTP stack in their
-        threads, and those imports hold the interpreter long enough to delay the first frame."""
+        threads, and those imports hold the interpreter long enough to delay the first frame.
+        So does the controller's tick: its first platform health check built the HTTP client
+        (requests and urllib3, ~0.25 s of imports) before the first frame; nobody can have
+        touched the screen before it is drawn, so no timer has anything to do until then."""
+        from kivy.clock import Clock as KivyClock
         from kivy.core.window import Window
 
         def first_frame(*_: Any) -> None:
             Window.unbind(on_flip=first_frame)
             if self.stopping:
                 return
+            if self.ticking:
+                self._scheduled.append(KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25))
             self.services.hub.start()
             self.controller.load_catalog()
 
