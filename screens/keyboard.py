@@ -239,8 +239,10 @@ class Keyboard(BoxLayout):
                 for key in row:
                     wide = {"space": 3.0, "ok": 2.0, "clear": 1.0, "del": 1.5}.get(key, 1.0)
                     width = size * wide + (pitch - size) * (wide - 1)
-                    line.add_widget(self._button(self.label(key, mode), lambda k=key: self.press(k), width=width,
-                                                 primary=key == "ok", key=key, script="bo" if mode == "tibetan" else "en"))
+                    button = self._button(self.label(key, mode), lambda k=key: self.press(k), width=width,
+                                          primary=key == "ok", key=key, script="bo" if mode == "tibetan" else "en")
+                    button.key_mode = mode  # what the key means depends on it: speech mode names it so
+                    line.add_widget(button)
                 line.width = sum(c.width for c in line.children) + line.spacing * (len(row) - 1)
                 lines.append(line)
             self._cache[cache_key] = lines

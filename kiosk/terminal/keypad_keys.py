@@ -10,8 +10,8 @@ from kivy.core.window import Keyboard
 from kivy.input.motionevent import MotionEvent
 
 from kiosk.core.access_config import KeypadConfig
-from kiosk.i18n import spoken_numbers
 from kiosk.i18n.translator import Msg
+from kiosk.ime.key_speech import key_clips
 
 KEY_NAMES = {code: name for name, code in Keyboard.keycodes.items()}
 MARKUP = re.compile(r"\[[^\]]*\]")
@@ -66,13 +66,6 @@ def key_name(widget: Any) -> str | None:
     return None
 
 
-def key_clip(name: str | None) -> list[str] | None:
-    if not name:
-        return None
-    if name.isdigit() and len(name) == 1:
-        return [spoken_numbers.DIGIT.format(name)]
-    if name in ("ok", "del"):
-        return [f"keypad.{name}"]
-    if len(name) == 1 and name.upper() in "ABCDEF":  # the letters ticket prefixes have clips for
-        return [f"voice.letter.{name.upper()}"]
-    return None
+def key_clip(name: str | None, mode: str | None = None) -> list[str] | None:
+    """The clips that name a typing screen's key (kiosk/ime/key_speech.py; mode: the keyboard's)."""
+    return key_clips(name, mode)

@@ -189,7 +189,7 @@ class KeypadNav:
     def item_keys(self, w: Any, items: list[Any] | None = None) -> list[str]:
         if w is None:
             return []
-        keys = text_keys(getattr(w, "label", None)) or key_clip(key_name(w))
+        keys = text_keys(getattr(w, "label", None)) or key_clip(key_name(w), getattr(w, "key_mode", None))
         if keys is None:  # no recording can say this text: its place in the list instead
             items = items if items is not None else self.focusables()
             n = items.index(w) + 1 if w in items else 1

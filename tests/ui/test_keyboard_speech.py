@@ -1,0 +1,72 @@
+"""The on-screen keyboard in speech mode (issue 17 item 1): a person who cannot see moves over the
+keys with the keypad and hears each one named from a clip, by what it types in the keyboard's
+mode: Latin letters in pinyin, Tibetan letters on the Tibetan keyboard (whose keys are named by
+their QWERTY position: its "k" is ག, never the Latin K). Only the candidates, words no recording
+can say, are named by their place. Real keyboard events on the window (tests/ui/keypad_pad.py)."""
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def walk_keys(pad, limit: int = 120) -> dict[str, list[str]]:
+    """Move over every key once with # (digits type on a typing screen); what each key said."""
+    said: dict[str, list[str]] = {}
+    seen: set[int] = set()
+    for _ in range(limit):
+        pad.press("hash")
+        if id(pad.nav.focus) in seen:  # round the screen once (the bars' buttons have no key name)
+            break
+        seen.add(id(pad.nav.focus))
+        name = getattr(pad.nav.focus, "key_name", None)
+        if name:
+            said[name] = list(pad.last)
+    return said
+
+
+def focus_key(pad, key: str, limit: int = 120) -> None:
+    for _ in range(limit):
+        if getattr(pad.nav.focus, "key_name", None) == key:
+            return
+        pad.press("hash")
+    raise AssertionError(f"key {key} never reached")
+
+
+def test_every_key_is_named_in_pinyin_and_on_the_tibetan_keyboard(ui, pad):
+    c = ui.c
+    pad.start_speech()
+    pad.choose("flow:service_guide")  # the guide's search: the keyboard, in pinyin for Chinese
+    ui.pump(lambda: c.root.current == "keyboard", frames=300)
+    pad.settle()
+    board = c.root.screens["keyboard"].ids.keyboard
+    assert board.mode == "pinyin"
+
+    said = walk_keys(pad)
+    letters = [k for k in said if k and len(k) == 1 and k.isalpha()]
+    assert len(letters) == 26
+    for key in letters:
+        assert said[key][-1] == f"voice.letter.{key.upper()}", (key, said[key])
+    for key, clip in (("space", "keyboard.key.space"), ("clear", "keyboard.key.clear"), ("ok", "keypad.ok"),
+                      ("del", "keypad.del"), ("mode:tibetan", "keyboard.mode.tibetan")):
+        assert clip in said[key], (key, said[key])
+    assert not [k for k, keys in said.items() if "speech.item" in keys]  # no key said by its place
+    assert pad.player.played[-1]  # and the last one was heard: its clip was played
+
+    focus_key(pad, "mode:tibetan")
+    pad.press("enter")
+    ui.pump(lambda: board.mode == "tibetan", frames=100)
+    pad.settle()
+    said = walk_keys(pad)
+    assert said["k"][-1] == "keyboard.tibetan.ga" and said["c"][-1] == "keyboard.tibetan.ka"
+    assert said["j"][-1] == "keyboard.tibetan.tsheg" and said["m"][-1] == "keyboard.tibetan.subjoin"
+    typed = [k for k in said if k and not k.startswith(("mode:", "candidate:")) and k not in ("ok", "del", "space", "clear")]
+    assert len(typed) >= 45
+    for key in typed:
+        assert said[key][-1].startswith(("keyboard.tibetan.", "voice.digit.")), (key, said[key])
+
+    focus_key(pad, "k")
+    pad.press("enter")  # typed: ག, and the strip offers words; a candidate is said by its place
+    ui.pump(lambda: board.text == "ག", frames=100)
+    pad.settle()
+    assert board.text == "ག"
