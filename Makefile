@@ -69,6 +69,7 @@ bench: setup
 	$(VPY) bench/fleet.py --terminals 500
 	$(VPY) bench/console.py --terminals 5000
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
+	$(VPY) bench/videohelp.py
 	$(XVFB) $(VPY) bench/latency.py
 	$(XVFB) $(VPY) bench/ui_soak.py --sessions 2000 --warmup 200
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.core.access_config import KeypadConfig, SpeechConfig, check as check_access
-from kiosk.core.decode import DecodeError, convert, integer, number, one_of, text
+from kiosk.core.decode import DecodeError, Record, convert, integer, number, one_of, text
 from kiosk.core.devices_config import DevicesConfig, check as check_devices
 from kiosk.core.errors import ConfigError
 from kiosk.i18n.languages import codes as language_codes
@@ -31,6 +31,21 @@ StaffedHours = text(max_len=11, pattern=rf"^{_HHMM}-(?:{_HHMM}|24:00)$", means="
 DutyPhone = text(max_len=20, pattern=r"^(?:\+?[0-9][0-9 -]{2,18})?$", means="a phone number: digits, spaces, dashes")
 Seconds = number(gt=0, le=DAY_S)  # a timeout: positive, finite, at most a day
 Pixels = integer(ge=200, le=10_000)
+IceUrl = text(min_len=6, max_len=512, pattern=r"^(?:stuns?|turns?):[^\s?]+(?:\?transport=(?:udp|tcp))?$",
+              means="stun:, stuns:, turn: or turns: host[:port], optionally ?transport=udp|tcp")
+
+
+class IceServer(Record, forbid_unknown_fields=True, frozen=True):
+    """One RTCIceServer, as aiortc and the browser take it."""
+    urls: tuple[IceUrl, ...]
+    username: text(max_len=256) = ""
+    credential: text(max_len=256) = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"urls": list(self.urls)}
+        if self.username or self.credential:
+            out.update(username=self.username, credential=self.credential)
+        return out
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,9 @@ class VideoHelpConfig:
     # the demo's desk on loopback, else http(s)://host[:port] of the site's desk.
     url: str = ""
     token: str = ""  # the site's kiosk token (helpdesk serve --kiosk-token-file)
+    # STUN/TURN for the call ([[videohelp.ice_servers]] tables, deploy/README.md): a hall whose
+    # network blocks UDP reaches the staff through turns:...:443 over TCP.
+    ice_servers: tuple[IceServer, ...] = ()
 
 
 # The official documents (the flows' Document kinds) that may go to an A4 printer.

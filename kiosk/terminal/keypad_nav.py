@@ -185,6 +185,7 @@ class KeypadNav:
         if w is not None:
             self._scroll_into_view(w)
         self.ring.show(w)
+        self.c.videohelp_focus(getattr(w, "option_id", None) if w is not None else None)
 
     def item_keys(self, w: Any, items: list[Any] | None = None) -> list[str]:
         if w is None:
@@ -319,6 +320,11 @@ class KeypadNav:
             self.c.intent("cancel")
 
     def _do_help(self, _key: str) -> None:
+        root = self.c.root
+        if root.current == "help" and root.videohelp_on:
+            # Help on the help screen: a person by video (issue 18), without finding the bar's button
+            self.tap(root.ids.videohelp)
+            return
         button = self._find(lambda w: getattr(getattr(w, "label", None), "id", "") == "bar.help")
         if button is not None:
             self.tap(button)

@@ -24,10 +24,22 @@ ENDED_SCREEN_S = 20.0  # the end-of-call screen goes back to the step by itself 
 QUIET_ENDS = frozenset({"left_queue", "idle"})  # ends that need no screen of their own
 
 
+def client_options(cfg: Any) -> dict[str, Any]:
+    """[videohelp] -> the help desk client's keyword arguments (kiosk/videohelp/client.py)."""
+    options: dict[str, Any] = {"token": cfg.token} if cfg.token else {}
+    if cfg.ice_servers:
+        options["ice_servers"] = tuple(s.as_dict() for s in cfg.ice_servers)
+    return options
+
+
 class VideoDesk:
     videohelp: Any = None
     helpdesk_url: str = ""  # where the embedded desk listens (kiosk/terminal/window.py), demo only
     _videohelp_back_at: float | None = None
+    # What the replica shows now: (flow, step, view), kept so a move of speech mode's focus can be
+    # sent without a new view. The view holds masked data only and is replaced at the wipe (go_start).
+    _videohelp_now: tuple[Any, Any, Any] = (None, "start", None)
+    _videohelp_focused: str | None = None
 
     def setup_videohelp(self, embedded_url: str = "", make_client: Callable[..., Any] | None = None) -> None:
         """From [videohelp]: no url, no button. `embedded://` is the demo's desk on loopback."""
@@ -42,7 +54,7 @@ class VideoDesk:
             self.helpdesk_url or "http://127.0.0.1:9", hall=self.cfg.terminal.hall, terminal=self.cfg.terminal.id,
             translator=self.s.translator, journal=self.s.journal, deliver=self._videohelp_deliver,
             on_change=self._videohelp_changed, make_client=make_client,
-            client_options={"token": cfg.token} if cfg.token else {})
+            client_options=client_options(cfg))
 
     def _videohelp_deliver(self, fn: Callable[[], None]) -> None:
         """The client's reports, from its thread to the UI thread, through the bus like work results."""
@@ -147,14 +159,25 @@ class VideoDesk:
     # -- the flow, fed to the replica -------------------------------------------------------------
     def _videohelp_view(self, step: str, view: Any) -> None:
         self.root.marked = ""  # a mark belongs to the step it was made on
+        self._videohelp_now, self._videohelp_focused = (self.session.flow_id, step, view), None
         if self.videohelp is not None:
             self.videohelp.on_view(self.session.flow_id, step, view, self.ui.lang)
 
     def go_start(self, reset: bool = False) -> None:
         super().go_start(reset)  # type: ignore[misc]
         self.root.marked = ""
+        self._videohelp_now, self._videohelp_focused = (None, "start", None), None
         if self.videohelp is not None:
             self.videohelp.on_view(None, "start", None, self.ui.lang)
+
+    def videohelp_focus(self, option_id: str | None) -> None:
+        """Speech mode's focus moved (kiosk/terminal/keypad_nav.py): the staff member's replica
+        frames the same option, so they can say "press 8 twice, then Enter"."""
+        option_id = option_id or None
+        if self.videohelp is not None and option_id != self._videohelp_focused:  # the ring is re-placed often
+            self._videohelp_focused = option_id
+            flow, step, view = self._videohelp_now
+            self.videohelp.on_view(flow, step, view, self.ui.lang, focused=option_id)
 
     def _videohelp_devices(self) -> dict[str, str]:
         try:

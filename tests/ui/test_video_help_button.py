@@ -177,3 +177,33 @@ def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
     ui.tap(ui.shown("agree"))
     ui.pump(lambda: c.runner is not None and c.session.flow_id == "queue_ticket")
     assert c.root.current != "video_help" and vh.panel.phase == CALL  # the call goes on
+
+
+def test_speech_mode_reaches_video_help_and_the_replica_follows_the_focus(ui, vh):
+    """Help on the help screen calls a person by video; the staff replica frames the item speech
+    mode's focus is on (so they can say which key to press)."""
+    from tests.ui.keypad_pad import Pad
+
+    c = ui.c
+    pad = Pad(ui)
+    try:
+        pad.start_speech()
+        pad.press("help")
+        ui.pump(lambda: c.root.current == "help")
+        pad.press("help")  # again, on the help screen: video help
+        ui.pump(lambda: c.root.current == "video_help")
+        assert vh.panel.phase == QUEUE
+        client = FakeClient.made[-1]
+        pad.settle()
+        pad.choose("step")  # back to where they were (the start screen), still waiting
+        ui.pump(lambda: c.root.current == "start")
+        pad.settle()
+        pad.press("k8")
+        focused = pad.nav.focus.option_id
+        assert focused and client.screens[-1]["focused"] == focused and client.screens[-1]["step"] == "start"
+        sent = len(client.screens)
+        pad.nav._set_focus(pad.nav.focus)  # the ring re-placed on the same item: nothing new sent
+        assert len(client.screens) == sent
+    finally:
+        pad.close()
+        c.speech.end_visit()

@@ -39,6 +39,9 @@ def test_site_file_overrides_profile(tmp_path):
     ('[platform]\nurl = "ftp://x"\n', "platform.url", "expected http"),
     ('[platform]\nretries = true\n', "platform.retries", "expected an integer"),
     ('terminal = 3\n', "terminal", "expected a table"),
+    ('[[videohelp.ice_servers]]\nurls = ["http://turn.example"]\n', "videohelp.ice_servers[0].urls[0]", "turns:"),
+    ('[[videohelp.ice_servers]]\nurls = ["stun:x.example"]\npassword = "p"\n', "videohelp.ice_servers[0].password",
+     "unknown key"),
 ])
 def test_bad_config_names_file_and_key(tmp_path, body, key, words):
     p = write(tmp_path, body)
@@ -143,3 +146,19 @@ def test_kiosk_run_builds_only_the_commands_it_needs():
             "print('kiosk.terminal.commands.ime' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_the_kiosks_turn_servers_reach_its_video_help_client(tmp_path):
+    """deploy/README.md: a hall that blocks UDP reaches the staff through TURN over TLS on 443."""
+    from kiosk.terminal.video_desk import client_options
+
+    p = write(tmp_path, '[videohelp]\nurl = "https://desk.example"\ntoken = "t"\n'
+                        '[[videohelp.ice_servers]]\nurls = ["turns:turn.example.gov.cn:443?transport=tcp", '
+                        '"turn:turn.example.gov.cn:3478"]\nusername = "kiosk"\ncredential = "s3cret"\n'
+                        '[[videohelp.ice_servers]]\nurls = ["stun:stun.example.gov.cn"]\n')
+    cfg = config.load("demo", p)
+    assert client_options(cfg.videohelp) == {"token": "t", "ice_servers": (
+        {"urls": ["turns:turn.example.gov.cn:443?transport=tcp", "turn:turn.example.gov.cn:3478"],
+         "username": "kiosk", "credential": "s3cret"},
+        {"urls": ["stun:stun.example.gov.cn"]})}
+    assert client_options(config.load("demo").videohelp) == {}
