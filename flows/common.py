@@ -41,8 +41,19 @@ def footer(ctx: Any) -> Footer:
     return Footer(time=ctx.clock.now().strftime("%Y-%m-%d %H:%M"), terminal_id=ctx.config.terminal.id)
 
 
+# A printer that holds its own queue (a `print_queue` attribute of its own, as the terminal's
+# busy-lock wrapper has: kiosk/runtime/services.py) keeps it there, and the two die together.
+# Any other printer object (a bare driver in a test or a tool) is looked up here. The queue holds
+# its printer, so an entry here lives as long as the process: only long-lived drivers belong here.
+# (Keyed weakly on a wrapper made per flow, each session's wrapper and queue stayed for good: the
+# value kept its own key alive; 36 of each per 100 sessions in the UI soak.)
 _queues: "weakref.WeakKeyDictionary[Any, PrintQueue]" = weakref.WeakKeyDictionary()
 _queues_lock = threading.Lock()
+
+
+def _own_queue_slot(printer: Any) -> dict[str, Any] | None:
+    own = getattr(printer, "__dict__", None)  # its own attributes, never a wrapped driver's
+    return own if isinstance(own, dict) and "print_queue" in own else None
 
 RECEIPT, A4 = "printer", "a4printer"  # the device names (devices/registry.py)
 
@@ -54,10 +65,14 @@ def print_queue(ctx: Any, device: str = RECEIPT) -> PrintQueue:
         return ctx.print_queue
     printer = ctx.a4printer if device == A4 else ctx.printer
     with _queues_lock:
-        queue = _queues.get(printer)
+        slot = _own_queue_slot(printer)
+        queue = slot["print_queue"] if slot is not None else _queues.get(printer)
         if queue is None or queue.journal is not ctx.journal:
             queue = PrintQueue(printer, ctx.journal)
-            _queues[printer] = queue
+            if slot is not None:
+                slot["print_queue"] = queue
+            else:
+                _queues[printer] = queue
         return queue
 
 

@@ -20,6 +20,7 @@ puts volume, rate and private listening back to their defaults, so the next citi
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
@@ -68,7 +69,8 @@ class NullPlayer:
     """No sound device (a test, a terminal with its speaker unplugged): remembers what it would say."""
 
     def __init__(self) -> None:
-        self.played: list[list[Path]] = []
+        # The newest utterances only: a muted kiosk (KIOSK_MUTE, the benches) runs for days.
+        self.played: deque[list[Path]] = deque(maxlen=200)
         self.stopped = 0
         self.volume: float | None = None
         self.rate: float | None = None

@@ -35,19 +35,29 @@ class Services:
     busy: BusyLock = field(default_factory=lambda: BusyLock(None))
     recovered_print_jobs: int = 0
 
+    # One wrapper per printer driver, not one per call: the flows' print queue lives on it
+    # (flows/common.py), and one queue per printer is what keeps two jobs off the paper at once.
+    wrapped_printers: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def _busy_printer(self, name: str, after_failure: Callable[[], Any] | None = None) -> Any:
+        driver = self.hub.drivers.get(name)
+        if driver is None:
+            return None
+        wrapped = self.wrapped_printers.get(name)
+        if wrapped is None or wrapped.driver is not driver:  # a rebuilt driver gets a new one
+            wrapped = self.wrapped_printers[name] = BusyPrinter(driver, self.busy, after_failure)
+        return wrapped
+
     @property
     def printer(self) -> Any:
-        printer = self.hub.drivers.get("printer")
-        return None if printer is None else BusyPrinter(printer, self.busy)
+        return self._busy_printer("printer")
 
     @property
     def a4printer(self) -> Any:
         """The A4 printer ([devices] a4printer), or None when not fitted. After a job that failed
         its status is read at once, so tiles, flows and the technician learn it now (a job that
         found the paper out), not at the next poll."""
-        printer = self.hub.drivers.get("a4printer")
-        return None if printer is None else BusyPrinter(printer, self.busy,
-                                                        after_failure=lambda: self.hub.refresh("a4printer"))
+        return self._busy_printer("a4printer", after_failure=lambda: self.hub.refresh("a4printer"))
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
@@ -151,6 +161,11 @@ class BusyPrinter:
 
     def __init__(self, printer: Any, busy: BusyLock, after_failure: Callable[[], Any] | None = None) -> None:
         self._printer, self._busy, self._after_failure = printer, busy, after_failure
+        self.print_queue: Any = None  # the flows' queue for this printer (flows/common.print_queue)
+
+    @property
+    def driver(self) -> Any:
+        return self._printer
 
     def print_document(self, doc: Any, *args: Any, **kw: Any) -> Any:
         with self._busy.busy():

@@ -47,7 +47,7 @@ def test_personal_details_only_with_headphones_and_a_request(tmp_path):
     jack = SimHeadphoneJack()
     voice = Voice(player, tmp_path, jack=jack)
     keys = ["voice.digit.1", "voice.word.year"]
-    assert voice.say_private("zh_CN", keys) == [] and player.played == []  # not asked, no headphones
+    assert voice.say_private("zh_CN", keys) == [] and not player.played  # not asked, no headphones
     voice.request_private(True)
     assert voice.say_private("zh_CN", keys) == []  # asked, but the loudspeaker would tell the hall
     jack.plugged_in = True
