@@ -31,6 +31,10 @@ StaffedHours = text(max_len=11, pattern=rf"^{_HHMM}-(?:{_HHMM}|24:00)$", means="
 DutyPhone = text(max_len=20, pattern=r"^(?:\+?[0-9][0-9 -]{2,18})?$", means="a phone number: digits, spaces, dashes")
 Seconds = number(gt=0, le=DAY_S)  # a timeout: positive, finite, at most a day
 Pixels = integer(ge=200, le=10_000)
+VideoDevice = text(max_len=64, pattern=r"^(?:synthetic|/dev/video[0-9]{1,2}|/dev/v4l/by-(?:id|path)/[A-Za-z0-9._:-]+)$",
+                   means="synthetic or a V4L2 camera such as /dev/video0")
+AudioInput = text(max_len=64, pattern=r"^(?:tone|alsa:[A-Za-z0-9_:,.=-]+)$", means="tone or alsa:<device>, e.g. alsa:default")
+AudioOutput = text(max_len=64, pattern=r"^(?:alsa:[A-Za-z0-9_:,.=-]+)?$", means="empty or alsa:<device>, e.g. alsa:default")
 IceUrl = text(min_len=6, max_len=512, pattern=r"^(?:stuns?|turns?):[^\s?]+(?:\?transport=(?:udp|tcp))?$",
               means="stun:, stuns:, turn: or turns: host[:port], optionally ?transport=udp|tcp")
 
@@ -93,6 +97,11 @@ class VideoHelpConfig:
     # STUN/TURN for the call ([[videohelp.ice_servers]] tables, deploy/README.md): a hall whose
     # network blocks UDP reaches the staff through turns:...:443 over TCP.
     ice_servers: tuple[IceServer, ...] = ()
+    # The terminal's own devices for the call (kiosk/videohelp/hardware.py); the defaults are the
+    # synthetic ones the demo uses. Opened only while a staff member is on the call.
+    camera: VideoDevice = "synthetic"
+    microphone: AudioInput = "tone"
+    speaker: AudioOutput = ""
 
 
 # The official documents (the flows' Document kinds) that may go to an A4 printer.

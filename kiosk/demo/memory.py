@@ -10,7 +10,7 @@ import gc
 import os
 import tracemalloc
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 TRACE_TOP = 12
 
@@ -34,7 +34,7 @@ def _libc() -> Any:
 _LIBC = _libc()
 
 
-def settled_rss_mb() -> tuple[float, float]:
+def settled_rss_mb(frames: Callable[[], None] | None = None) -> tuple[float, float]:
     """RSS after a full collection and after malloc has given its free memory back to the OS.
 
     Why malloc_trim: the rig serves HTTP from a thread per request (the demo platform) and the
@@ -46,8 +46,14 @@ def settled_rss_mb() -> tuple[float, float]:
     in use (plus fragmentation that cannot be returned, which a leak would still show as growth).
     Both ends of the measurement do the same, so nothing is hidden from the comparison, and the
     untrimmed figure is returned too (and reported) for comparison: (trimmed, untrimmed).
+    `frames`: draws a few frames after the collection, where a window runs: Kivy gives the GL
+    textures of collected widgets back on the UI thread's next frames, so a sample taken right
+    after a busy screen would count textures already let go.
     """
     gc.collect()
+    if frames is not None:
+        frames()
+        gc.collect()
     untrimmed = rss_mb()
     if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
         _LIBC.malloc_trim(0)

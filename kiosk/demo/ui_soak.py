@@ -18,7 +18,6 @@ what is waited for holds or the kiosk is quiet (taps.py settle); only fake time 
 """
 from __future__ import annotations
 
-import gc
 import logging
 import random
 import threading
@@ -332,12 +331,7 @@ def _run(app: Any, clock: Any, sessions: int, warmup: int, seed: int, budget_mb:
         slowest = max(slowest, (took, f"session {i}: {s.flow_id}, {fault}"))
         done = i + 1
         if done == warmup or (done > warmup and ((done - warmup) % sample_every == 0 or done == sessions)):
-            # Widgets collected now give their GL textures back on the next frame (Kivy defers
-            # GL deletes to the UI thread's frame): draw two before reading RSS, or a sample
-            # taken right after a busy screen counts textures already let go.
-            gc.collect()
-            hands.pump(frames=2)
-            rss = settled_rss_mb()[0]
+            rss = settled_rss_mb(frames=lambda: hands.pump(frames=2))[0]
             samples.append(Sample(done, rss, live_widgets(), open_fds(), threading.active_count()))
             if progress is not None:
                 progress(samples[-1])

@@ -29,6 +29,10 @@ def client_options(cfg: Any) -> dict[str, Any]:
     options: dict[str, Any] = {"token": cfg.token} if cfg.token else {}
     if cfg.ice_servers:
         options["ice_servers"] = tuple(s.as_dict() for s in cfg.ice_servers)
+    if (cfg.camera, cfg.microphone, cfg.speaker) != ("synthetic", "tone", ""):
+        from kiosk.videohelp.hardware import CallMedia
+
+        options["media"] = CallMedia(cfg.camera, cfg.microphone, cfg.speaker)
     return options
 
 

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.contrib.media import MediaRelay
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
@@ -36,6 +37,7 @@ class VideoHelpClient:
                  deliver: Callable[[Callable[[], None]], None] | None = None, journal: Any = None,
                  wall: Callable[[], float] = time.time, token: str | None = None,
                  ice_servers: tuple[dict[str, Any], ...] = (), camera: Any = None, microphone: Any = None,
+                 media: Any = None,
                  connect_timeout_s: float = 10.0,
                  reconnect_delays_s: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0)) -> None:
         self.ws_url = url.replace("http://", "ws://").replace("https://", "wss://").rstrip("/") + "/ws/kiosk"
@@ -44,8 +46,11 @@ class VideoHelpClient:
         self.deliver = deliver or (lambda fn: fn())
         self.ice_servers, self.connect_timeout_s = ice_servers, connect_timeout_s
         self.reconnect_delays_s = reconnect_delays_s
-        self.camera = camera or SyntheticCamera()
-        self.microphone = microphone or ToneTrack()
+        # media (kiosk/videohelp/hardware.CallMedia): the terminal's devices, opened when the
+        # call starts; camera/microphone: tracks given as they are (tests, the bench)
+        self.media = media
+        self.camera, self.microphone = camera, microphone
+        self.speaker: Any = None
         self.state, self.staff, self.call_id, self.outcome = IDLE, None, None, None
         self.place, self.wait_s = 0, 0.0
         self.counts: dict[str, int] = {}
@@ -213,11 +218,21 @@ class VideoHelpClient:
         self._dc.on("open", lambda: (self._dc_send({"t": "screen", "state": self.screen}),
                                      self._dc_send({"t": "device", "status": self.device})))
         self._dc.on("message", self._on_data)
+        if self.media is not None and self.camera is None:
+            self.camera, self.microphone = self.media.sources()
+            self.speaker = self.media.speaker_sink()
+        self.camera = self.camera or SyntheticCamera()
+        self.microphone = self.microphone or ToneTrack()
         pc.addTrack(self.camera)
         pc.addTrack(self.microphone)
+        relay = MediaRelay()
 
         @pc.on("track")
         def on_track(track: Any) -> None:
+            if track.kind == "audio" and self.speaker is not None:  # the staff member is heard
+                self.speaker.addTrack(relay.subscribe(track))
+                self._tasks.append(asyncio.ensure_future(self.speaker.start()))
+                track = relay.subscribe(track)
             self._tasks.append(asyncio.ensure_future(count_frames(track, self.counts, f"received_{track.kind}", self.latest)))
 
         @pc.on("connectionstatechange")
@@ -266,6 +281,7 @@ class VideoHelpClient:
             t.cancel()
         if self._pc is not None:
             await self._pc.close()
+        await self._release_devices()
         if self.journal is not None and was_call and self._started_wall is not None:
             # All that the kiosk keeps of a call.
             self.journal.incident("videohelp_call", json.dumps({
@@ -273,6 +289,18 @@ class VideoHelpClient:
                 "duration_s": round(self.wall() - self._started_wall, 1), "outcome": outcome, "staff": self.staff}))
         self.screen, self.requests, self.latest = {}, {}, {}
         self._emit("on_ended", outcome)
+
+    async def _release_devices(self) -> None:
+        """The camera and microphone off, the loudspeaker closed: nothing of the call stays open."""
+        for track in (self.camera, self.microphone):
+            if track is not None:
+                track.stop()
+        if self.speaker is not None:
+            speaker, self.speaker = self.speaker, None
+            try:
+                await speaker.stop()
+            except Exception:  # noqa: BLE001 - a sink that failed mid-call is closed either way
+                log.debug("video help speaker stop", exc_info=True)
 
     async def _shutdown(self) -> None:
         if self.state != ENDED:
