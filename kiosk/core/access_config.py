@@ -64,6 +64,10 @@ class SpeechConfig:
     idle_s: Seconds = 120.0  # without a key press before the warning (touch mode: timeouts.idle_s)
     grace_s: Seconds = 60.0  # the warning, spoken, counted down; any key continues
     countdown_every_s: number(ge=5, le=60) = 10.0  # the seconds left said again this often
+    # Private listening: the headphone jack's ALSA control (devices/audio/jack.py), e.g.
+    # "alsa:0:Headphone Jack"; "" = no detection, so personal details are never read aloud.
+    headphone_jack: text(max_len=80, pattern=r"^(?:alsa:(?:[0-9]{1,2}|[A-Za-z0-9_]{1,32}):[A-Za-z0-9 _-]{1,44})?$",
+                         means="empty or alsa:<card>:<control>, e.g. alsa:0:Headphone Jack") = ""
 
 
 def check(keypad: KeypadConfig, speech: SpeechConfig, idle_s: float) -> list[tuple[str, str]]:

@@ -114,7 +114,12 @@ class KioskApp(RemoteHandlers, App):
             return Voice(NullPlayer())  # renders and tests: nothing to hear
         from screens.voice_player import KivyPlayer
 
-        return Voice(KivyPlayer())
+        jack = None
+        if self.cfg.speech.headphone_jack:  # private listening needs the plug to be seen
+            from devices.audio.jack import AlsaJack
+
+            jack = AlsaJack(self.cfg.speech.headphone_jack)
+        return Voice(KivyPlayer(), jack=jack)
 
     def on_start(self) -> None:
         from kivy.clock import Clock as KivyClock
