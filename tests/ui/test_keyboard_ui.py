@@ -111,3 +111,39 @@ def test_mode_follows_the_language(ui, lang, mode):  # noqa: ANN001
         assert board.mode == ("latin" if lang == "en" else "digits") and board.modes == ["digits", "latin"]
     finally:
         ui.c.ui.lang = "zh_CN"
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_every_key_of_every_mode_is_12mm_at_a_17mm_pitch(ui, large):
+    """Issue 16 audit, REFERENCE section 5: keys of at least 12 mm with centres at least 17 mm apart,
+    across and down, in every mode of the keyboard, in normal and large text."""
+    from screens.keyboard import KEY_MM, PITCH_MM
+
+    seed = ui.app.services.demo_server.seed
+    words = [i["title"][lang] for d in seed["departments"] for i in d["items"] for lang in ("bo", "ii")]
+    ui.c.ui.large = large
+    try:
+        ui.c.root.show_view(View("text", Msg("guide.browse.title"), None, data={"event": "search", "words": words}))
+        ui.pump(lambda: ui.c.root.current == "keyboard")
+        board = ui.c.root.screens["keyboard"].ids.keyboard
+        mm = ui.c.ui.theme.mm
+        problems = []
+        for mode in ("digits", "latin", "pinyin", "tibetan", "yi"):
+            tap(ui, board, f"mode:{mode}")
+            ui.pump(frames=3)
+            rows = [list(reversed(line.children)) for line in reversed(board.ids.keyrows.children)]
+            assert rows and all(rows), mode
+            for r, keys in enumerate(rows):
+                for k in keys:
+                    if k.width < mm(12) - 0.5 or k.height < mm(12) - 0.5:
+                        problems.append(f"{mode}: key {k.key_name} {k.width:.0f}x{k.height:.0f}px < 12 mm")
+                for a, b in zip(keys, keys[1:]):
+                    if b.center_x - a.center_x < mm(PITCH_MM) - 1 and a.width <= mm(KEY_MM) + 1:
+                        problems.append(f"{mode}: keys {a.key_name}-{b.key_name} {b.center_x - a.center_x:.0f}px apart")
+                if r:
+                    pitch = rows[r - 1][0].center_y - keys[0].center_y
+                    if pitch < mm(PITCH_MM) - 1:
+                        problems.append(f"{mode}: rows {r - 1}-{r} {pitch:.0f}px apart < 17 mm")
+        assert problems == []
+    finally:
+        ui.c.ui.large = False
