@@ -13,6 +13,10 @@ pytestmark = pytest.mark.ui
 LOCALES = ("zh_CN", "bo", "ii", "en")
 MIN_TARGET_MM = 9.5
 MIN_CONTRAST = 4.5
+# REFERENCE section 5: characters at least 4.8 mm (cap height) at the kiosk's real DPI. A Latin
+# capital is about 0.7 em and a Chinese character about 0.9 em, so 6.8 mm of em holds for both.
+# The bars' fitted labels are left out: their box is fixed, their own rule is test_layout_share.
+MIN_EM_MM = 6.8
 
 
 def luminance(rgba) -> float:
@@ -59,6 +63,16 @@ def visible(widget) -> bool:
     return True
 
 
+def in_bar(widget, root) -> bool:
+    bars = (root.ids.topbar, root.ids.bottombar)
+    w = widget
+    while w is not None and w is not w.parent:
+        if w in bars:
+            return True
+        w = w.parent
+    return False
+
+
 def audit(h) -> list[str]:
     from kivy.uix.button import Button
 
@@ -76,6 +90,9 @@ def audit(h) -> list[str]:
                 problems.append(f"target {w.width:.0f}x{w.height:.0f}px < {min_px:.0f}px")
             if isinstance(w, BigButton) and w.natural_height > w.height + 1:
                 problems.append(f"button content {w.natural_height:.0f}px taller than button {w.height:.0f}px")
+        if isinstance(w, ScriptLabel) and w.source_text.strip() and not in_bar(w, c.root):
+            if w.font_size < theme.mm(MIN_EM_MM) - 0.5:
+                problems.append(f"text {w.font_size / theme.mm(1):.1f} mm em < {MIN_EM_MM} mm: {w.source_text[:20]!r}")
         if isinstance(w, ScriptLabel) and w.source_text.strip():
             ratio = contrast(w.color, background(w, c.root, theme))
             if ratio < MIN_CONTRAST:
@@ -121,16 +138,21 @@ def test_the_audit_catches_low_contrast_and_small_targets(ui):
     bad_label = BiLabel(source=__import__("kiosk.i18n.translator", fromlist=["Plain"]).Plain("faint"),
                         color=[0.8, 0.8, 0.8, 1], width=300)
     tiny = Button(text="x", size_hint=(None, None), size=(10, 10))
-    start.add_widget(bad_label)
-    start.add_widget(tiny)
+    from screens.widgets import ScriptLabel
+
+    small_print = ScriptLabel(size_hint=(None, None), width=400)
+    small_print.update("small print", "en", ui.c.ui.theme.mm(4))
+    for w in (bad_label, tiny, small_print):
+        start.add_widget(w)
     ui.pump(frames=3)
     try:
         problems = audit(ui)
     finally:
-        start.remove_widget(bad_label)
-        start.remove_widget(tiny)
+        for w in (bad_label, tiny, small_print):
+            start.remove_widget(w)
     assert any(p.startswith("contrast") for p in problems)
     assert any(p.startswith("target 10x10") for p in problems)
+    assert any("mm em <" in p and "small print" in p for p in problems)
 
 
 @pytest.mark.parametrize("loc", LOCALES)
