@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +47,9 @@ from kiosk.update.rings import RINGS, is_version, parse_version
 
 TOP_ROLES = ("root", "targets", "snapshot", "timestamp")
 CONTENT_KINDS = ("catalog", "translations", "announcement")
+# A language's prompt pack (kiosk/i18n/voice_pack.py): voice-bo, voice-ii... recorded once by a
+# prefecture, delivered to all its terminals (`kiosk update content` imports it on each).
+VOICE_KIND = re.compile(r"^voice-[a-z]{2,3}(?:_[A-Z]{2})?$")
 DEFAULT_EXPIRY = {"root": timedelta(days=365), "targets": timedelta(days=180),
                   "snapshot": timedelta(days=180), "timestamp": timedelta(days=7)}
 
@@ -221,8 +225,8 @@ class Repository:
                                 {"kind": "app", "version": version, "ring": ring}, ring)
 
     def release_content(self, kind: str, file: Path, version: str, ring: str = "stable") -> Release:
-        if kind not in CONTENT_KINDS:
-            raise RepoToolError(f"unknown content kind {kind!r} (known: {', '.join(CONTENT_KINDS)})")
+        if kind not in CONTENT_KINDS and not VOICE_KIND.match(kind):
+            raise RepoToolError(f"unknown content kind {kind!r} (known: {', '.join(CONTENT_KINDS)}, voice-<lang>)")
         if not is_version(version):
             raise RepoToolError(f"not a version (expected digits and dots, e.g. 1.4.2): {version!r}")
         name = f"content/{kind}/{kind}-{version}{''.join(file.suffixes) or '.bin'}"

@@ -80,6 +80,16 @@ def known_keys(locales_dir: Path = LOCALES_DIR) -> set[str]:
     return set(catalog("zh_CN", locales_dir))
 
 
+TERMINAL_CLIPS = "clips"  # <data dir>/clips: what this terminal recorded or imported (packs)
+
+
+def clip_roots(data_dir: Path, locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Where the kiosk looks for a prompt's clip, first to last: the terminal's own clips (kept
+    in its data dir, so an app update, which replaces the install, never loses a hall's
+    recordings), then the shipped ones."""
+    return [Path(data_dir) / TERMINAL_CLIPS, Path(locales_dir)]
+
+
 class ClipStore:
     """The clips of one root directory, per language."""
 

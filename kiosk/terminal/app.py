@@ -110,8 +110,11 @@ class KioskApp(RemoteHandlers, App):
         return KeypadNav(Window, self.controller, self.cfg.keypad)
 
     def _voice(self) -> Voice:
+        from kiosk.i18n.voice_store import clip_roots
+
+        roots = clip_roots(self.cfg.data_path)  # the hall's recorded and imported packs first
         if self.inline or os.environ.get("KIOSK_MUTE"):
-            return Voice(NullPlayer())  # renders and tests: nothing to hear
+            return Voice(NullPlayer(), roots=roots)  # renders and tests: nothing to hear
         from screens.voice_player import KivyPlayer
 
         jack = None
@@ -119,7 +122,7 @@ class KioskApp(RemoteHandlers, App):
             from devices.audio.jack import AlsaJack
 
             jack = AlsaJack(self.cfg.speech.headphone_jack)
-        return Voice(KivyPlayer(), jack=jack)
+        return Voice(KivyPlayer(), roots=roots, jack=jack)
 
     def on_start(self) -> None:
         from kivy.clock import Clock as KivyClock

@@ -37,10 +37,11 @@ def register(sub: Any) -> None:  # argparse._SubParsersAction
             ("check", cmd_check, "print {current, available, ring, eligible}"),
             ("apply", cmd_apply, "install the newest eligible release, switch, health-check, commit or roll back"),
             ("recover", cmd_recover, "resolve `current` to the committed release (run before the kiosk starts)"),
-            ("status", cmd_status, "print the update state file")):
+            ("status", cmd_status, "print the update state file"),
+            ("content", cmd_content, "fetch the content packs; import the languages' prompt packs (voice-<lang>)")):
         q = usub.add_parser(name, help=help_text)
         q.add_argument("--root", default=DEFAULT_ROOT, help=f"install root (default {DEFAULT_ROOT})")
-        if name in ("check", "apply"):
+        if name in ("check", "apply", "content"):
             q.add_argument("--repo", required=True, help="repository base URL (serving metadata/ and targets/)")
             q.add_argument("--trusted-root", default=None,
                            help="root.json shipped with the install (default <root>/current/fleet/root.json)")
@@ -48,6 +49,9 @@ def register(sub: Any) -> None:  # argparse._SubParsersAction
             q.add_argument("--profile", default=None)
             q.add_argument("--config", default=None)
             q.add_argument("--pilot-percent", type=int, default=5)
+        if name == "content":
+            q.add_argument("--clips", default=None,
+                           help="the terminal's clip root (default <data dir>/clips, what the kiosk plays first)")
         if name == "apply":
             q.add_argument("--busy-file", default=None,
                            help="the app flock-holds it while a citizen session or print job runs; no switch then")
@@ -103,6 +107,47 @@ def cmd_apply(args: argparse.Namespace) -> int:
     result = updater.apply()
     _print(result.to_dict())
     return 0 if result.ok else 1
+
+
+def cmd_content(args: argparse.Namespace) -> int:
+    """Every voice-<lang> pack of this terminal's languages: fetched through TUF (ring rules as for
+    releases), then imported into the terminal's clip store, which checks the whole pack as hostile
+    input first (kiosk/i18n/voice_pack.py). A pack already imported is not imported again. One
+    JSON object: per kind its version and what was imported, or the reason it was not."""
+    from kiosk.core import config
+    from kiosk.i18n.voice_pack import PackError, import_pack, read_pack
+    from kiosk.i18n.voice_store import TERMINAL_CLIPS, ClipStore
+
+    cfg = config.load(args.profile or (None if args.config else "demo"), args.config)
+    clips = Path(args.clips) if args.clips else cfg.data_path / TERMINAL_CLIPS
+    updater = _updater(args)
+    out: dict[str, Any] = {}
+    failed = False
+    for lang in cfg.terminal.languages:
+        kind = f"voice-{lang}"
+        try:
+            got = updater.fetch_content(kind)
+        except FleetError as e:
+            out[kind], failed = e.to_dict(), True
+            continue
+        if got is None:
+            continue
+        done = clips / ".imported" / kind
+        if done.is_file() and done.read_text(encoding="utf-8").strip() == got.version:
+            out[kind] = {"version": got.version, "imported": "already"}
+            continue
+        try:
+            if read_pack(got.path)[0] != lang:  # checked whole before anything is written
+                raise PackError(f"not a {lang} pack, though published as {kind}")
+            summary = import_pack(got.path, ClipStore(clips))
+        except PackError as e:
+            out[kind], failed = {"version": got.version, "error": "pack_refused", "reason": str(e)}, True
+            continue
+        done.parent.mkdir(parents=True, exist_ok=True)
+        done.write_text(got.version, encoding="utf-8")
+        out[kind] = {"version": got.version, **summary}
+    _print(out)
+    return 1 if failed else 0
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
