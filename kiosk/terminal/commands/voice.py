@@ -7,8 +7,9 @@
     kiosk voice import pack.tar.gz                     checked: refused whole if anything is off
     kiosk voice mandarin [--json]                      espeak-ng cmn vs pinyin input on the catalog
 
-`--clips DIR` is the clip root (layout `<DIR>/<lang>/voice/`); default the shipped locales/, which
-is what the kiosk plays. Exit codes: 0 done, 2 bad input or a refused pack, 3 no microphone.
+`--clips DIR` is the clip root (layout `<DIR>/<lang>/voice/`); default the terminal's own,
+`<data dir>/clips` of the site file (KIOSK_CONFIG; else the demo profile), which the kiosk plays
+before the shipped locales/ and an app update never replaces. Exit codes: 0 done, 2 bad input or a refused pack, 3 no microphone.
 """
 from __future__ import annotations
 
@@ -21,16 +22,23 @@ from kiosk.i18n.languages import LANGUAGES
 from kiosk.i18n.translator import LOCALES_DIR
 
 
+def _terminal_clips() -> Path:
+    from kiosk.core import config
+    from kiosk.i18n.voice_store import TERMINAL_CLIPS
+
+    return config.from_args(None, None).data_path / TERMINAL_CLIPS
+
+
 def _store(args: argparse.Namespace):  # noqa: ANN202
     from kiosk.i18n.voice_store import ClipStore
 
-    return ClipStore(Path(args.clips) if args.clips else LOCALES_DIR)
+    return ClipStore(Path(args.clips) if args.clips else _terminal_clips())
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from kiosk.i18n.voice_store import report
 
-    roots = [Path(c) for c in args.clips] + [LOCALES_DIR] if args.clips else None
+    roots = [Path(c) for c in args.clips] + [LOCALES_DIR] if args.clips else [_terminal_clips(), LOCALES_DIR]
     result = report(LANGUAGES, LOCALES_DIR, roots)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
