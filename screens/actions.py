@@ -27,7 +27,7 @@ class ScreenActions(BoxLayout):
         self.size_hint_y = None
         self.bind(minimum_height=self.setter("height"))
         self.fbind("options", self._rebuild)
-        ui().bind(theme=self._rebuild)  # weakly, like BiLabel: a screen's bar dies with the screen
+        ui().follow(self, "_rebuild", "theme")  # held weakly: a screen's bar dies with the screen
         self._rebuild()
 
     def _button(self, kept: list[BigButton]) -> BigButton:

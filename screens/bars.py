@@ -46,7 +46,7 @@ class FitLabel(BoxLayout):
         self._fit_soon = Clock.create_trigger(self._fit, -1)
         for prop in ("source", "names", "max_font", "color", "halign", "size"):
             self.fbind(prop, self._fit_soon)
-        ui().bind(lang=self._fit_soon, theme=self._fit_soon)  # weakly: see BiLabel
+        ui().follow(self, "_fit_soon", "lang", "theme")
 
     def _texts(self) -> tuple[str, str]:
         if self.source is None:
@@ -125,7 +125,7 @@ class LanguageButton(BarButton):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.label = Msg("bar.language")
-        ui().bind(lang=self._names, translator=self._names)  # weakly: see BiLabel
+        ui().follow(self, "_names", "lang", "translator")
         self._names()
 
     def _names(self, *_: Any) -> None:

@@ -91,7 +91,7 @@ class Keyboard(BoxLayout):
         self.fbind("modes", self._rebuild)
         self.fbind("words", self._words_changed)
         self.fbind("lang", self._rebuild)
-        ui().bind(theme=self._rebuild)  # weakly (like BiLabel): large text resizes the keys
+        ui().follow(self, "_rebuild", "theme")  # large text resizes the keys
         self._bo = tibetan.TibetanIME(self.words)
         self._ii = yi.YiIME(self.words)
         self._rebuild()

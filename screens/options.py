@@ -39,7 +39,7 @@ class OptionList(GridLayout):
         self.fbind("multi", self._rebuild)
         self.fbind("equal", self._rebuild)
         self.fbind("state", self._apply_state)
-        ui().bind(theme=self._rebuild)  # weakly: see BiLabel
+        ui().follow(self, "_rebuild", "theme")  # held weakly (screens/ui.py follow)
         self._rebuild()
 
     def _apply_state(self, *_: Any) -> None:

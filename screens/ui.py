@@ -1,6 +1,7 @@
 """The UI's shared state (language, text mode, theme) as Kivy properties widgets bind to."""
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from kivy.event import EventDispatcher
@@ -20,6 +21,29 @@ class UiState(EventDispatcher):
         super().__init__(**kw)
         self.dpi, self.scale = 102.0, 1.0
         self.bind(large=self._retheme)
+        # prop -> {widget: method names}: the widgets that redraw when it changes (follow())
+        self._followers: dict[str, weakref.WeakKeyDictionary[Any, list[str]]] = {}
+
+    def follow(self, widget: Any, method: str, *props: str) -> None:
+        """Call `widget.<method>()` whenever one of `props` changes, for as long as the widget
+        lives, and hold nothing of it after. Widgets must not bind their own methods to this
+        state: Kivy keeps a dead weak binding as an entry until that property next changes, and
+        each new binding walks all the entries. On a kiosk that keeps one language for a day,
+        every bilingual label ever built (thousands an hour) stayed as an entry and each new one
+        took longer to bind: the 2,000-session UI soak slowed from 1.5 to 2.4 s a session."""
+        for prop in props:
+            table = self._followers.get(prop)
+            if table is None:
+                table = self._followers[prop] = weakref.WeakKeyDictionary()
+                self.fbind(prop, self._notify, prop)  # one binding per property, for the run
+            table.setdefault(widget, [])
+            if method not in table[widget]:
+                table[widget].append(method)
+
+    def _notify(self, prop: str, *_: Any) -> None:
+        for widget, methods in list(self._followers[prop].items()):
+            for method in methods:
+                getattr(widget, method)()
 
     def configure(self, translator: Translator, dpi: float, scale: float = 1.0) -> "UiState":
         self.translator = translator

@@ -149,13 +149,11 @@ class BiLabel(BoxLayout):
         self.secondary = ScriptLabel(size_hint_y=None, lang="zh_CN")
         super().__init__(orientation="vertical", size_hint_y=None, **kw)
         self.add_widget(self.primary)
-        state = ui()
         for prop in ("msg", "source", "role", "halign", "color", "muted_color"):
             self.fbind(prop, self._refresh)
-        # bind, not fbind: bind holds the label weakly. The state lives for the whole run and a
-        # label only as long as its screen shows it; fbind kept every label ever made alive and
-        # redrawing on each language change (a leak over a day of start-screen rebuilds).
-        state.bind(lang=self._refresh, theme=self._refresh)
+        # Held weakly and leaving nothing behind (screens/ui.py follow): the state lives for the
+        # whole run and a label only as long as its screen shows it.
+        ui().follow(self, "_refresh", "lang", "theme")
         self.primary.fbind("height", self._resize)
         self.secondary.fbind("height", self._resize)
         self._refresh()
