@@ -64,3 +64,5 @@ def test_every_key_is_named_in_pinyin_and_on_the_tibetan_keyboard(ui, pad):
     assert len(typed) >= 40  # the four rows (46 keys; the unit test names every one of them)
     for key in typed:
         assert said[key][-1].startswith(("keyboard.tibetan.", "voice.digit.")), (key, said[key])
+    board.press("clear")
+    board.set_mode("pinyin")  # as the next test expects the Chinese keyboard

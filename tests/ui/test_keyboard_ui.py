@@ -21,6 +21,7 @@ def kb(ui):
     ui.c.root.show_view(View("text", Msg("guide.browse.title"), None, data={"event": "search", "words": words}))
     ui.pump(lambda: ui.c.root.current == "keyboard")
     screen = ui.c.root.screens["keyboard"]
+    screen.ids.keyboard.press("clear")  # nothing typed or composing left by an earlier test
     sent: list[dict] = []
     screen.intent = lambda name, **data: sent.append(dict(data, intent=name))
     yield ui, screen.ids.keyboard, sent
