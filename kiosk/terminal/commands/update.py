@@ -120,6 +120,7 @@ def cmd_content(args: argparse.Namespace) -> int:
 
     cfg = config.load(args.profile or (None if args.config else "demo"), args.config)
     clips = Path(args.clips) if args.clips else cfg.data_path / TERMINAL_CLIPS
+    args.terminal_id = args.terminal_id or cfg.terminal.id  # _updater would load the config a second time
     updater = _updater(args)
     out: dict[str, Any] = {}
     failed = False
