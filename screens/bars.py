@@ -14,7 +14,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n.translator import Msg, text_width
 from screens.ui import ui
-from screens.widgets import SCRIPT_SCALE, BigButton, ScriptLabel, main_font_key
+from screens.widgets import SCRIPT_SCALE, BigButton, ScriptLabel, main_font_key, reuse_children
 
 FIT_STEPS = (1.0, 0.92, 0.85, 0.78, 0.71, 0.64, 0.57, 0.5, 0.44)
 SECONDARY, NAMES = 0.8, 0.72  # the Chinese line and the language names, relative to the first line
@@ -84,12 +84,8 @@ class FitLabel(BoxLayout):
             self.add_widget(self.secondary, index=1)
         elif not show_secondary and self.secondary.parent is not None:
             self.remove_widget(self.secondary)
-        labels = list(reversed(self.row.children))  # the names' labels are kept between trials
-        while len(labels) < len(self.names):
-            labels.append(ScriptLabel(size_hint=(None, None), halign="center"))
-            self.row.add_widget(labels[-1])
-        for extra in labels[len(self.names):]:
-            self.row.remove_widget(extra)
+        # the names' labels are kept between trials
+        labels = reuse_children(self.row, len(self.names), lambda: ScriptLabel(size_hint=(None, None), halign="center"))
         row_width = 0.0
         for label, (text, lng) in zip(labels, self.names):
             w = self._name_width(text, lng, font * NAMES)

@@ -11,7 +11,7 @@ from kivy.uix.gridlayout import GridLayout
 
 from kiosk.i18n.translator import Msg
 from screens.ui import ui
-from screens.widgets import BigButton
+from screens.widgets import BigButton, reuse_children
 
 TILE_ICON_MM = 20  # a service tile's pictogram: the first thing a person who does not read looks for
 
@@ -60,23 +60,16 @@ class OptionList(GridLayout):
         self.cols = max(1, min(int(self.columns), t.columns if self.columns > 1 else 1))
         self.spacing = t.gap
         options = tuple(self.options or ())
-        # The buttons on show are reused for the next view's options: building a button (its kv
-        # rules, two bilingual labels, a pictogram) is most of a tap's cost, and a tap on a
-        # toggle rebuilt the whole list (issue 15 latency). Only buttons on show are reused; the
-        # extra ones are dropped, never kept aside with the last citizen's labels on them.
-        buttons = list(reversed(self.children))  # Kivy keeps children newest-first
-        for extra in buttons[len(options):]:
-            self.remove_widget(extra)
-        for i, opt in enumerate(options):
-            if i < len(buttons):
-                button = buttons[i]
-            else:
-                button = BigButton()
-                button.bind(on_release=lambda b: self.on_choose(b.option_id))
-                button.fbind("natural_height", self._even_rows)
-                self.add_widget(button)
+        # Reused for the next view's options (a tap on a toggle rebuilt the whole list).
+        for i, (button, opt) in enumerate(zip(reuse_children(self, len(options), self._new_button), options)):
             self._dress(button, opt, i, len(options))
         self._even_rows()
+
+    def _new_button(self) -> BigButton:
+        button = BigButton()
+        button.bind(on_release=lambda b: self.on_choose(b.option_id))
+        button.fbind("natural_height", self._even_rows)
+        return button
 
     def _dress(self, button: BigButton, opt: Any, i: int, count: int) -> None:
         """Every property the list sets, set on every rebuild: a reused button keeps nothing of

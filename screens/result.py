@@ -18,7 +18,7 @@ class ResultScreen(ArtScreen, KioskScreen):
         self.ids.options.on_choose = lambda option_id: self.emit("option", option=option_id)
 
     def on_view(self, *_: Any) -> None:
-        from screens.widgets import BiLabel
+        from screens.widgets import BiLabel, reuse_children
 
         self.scenes = scenes_for(self.view)
         self.status = "warning" if self.view is not None and self.view.data.get("print_error") else ""
@@ -29,14 +29,8 @@ class ResultScreen(ArtScreen, KioskScreen):
         rows = self.ids.rows
         texts = [(text, role) for key, value in (self.view.data.get("rows", ()) if self.view else ())
                  for text, role in ((key, "small"), (value, "body"))]
-        labels = list(reversed(rows.children))  # Kivy keeps children newest-first
-        for extra in labels[len(texts):]:
-            rows.remove_widget(extra)
-        for i, (text, role) in enumerate(texts):
-            if i < len(labels):
-                labels[i].role, labels[i].source = role, text
-            else:
-                rows.add_widget(BiLabel(source=text, role=role))
+        for label, (text, role) in zip(reuse_children(rows, len(texts), BiLabel), texts):
+            label.role, label.source = role, text
 
 
 load_kv(__file__)

@@ -4,7 +4,7 @@ at ASCII spaces and otherwise splits anywhere, even inside a Tibetan stack."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, Callable
 
 from kivy.core.image import Image as CoreImage
 from kivy.lang import Builder
@@ -45,6 +45,20 @@ def main_font_key(text: str, lang: str) -> str:
 
 def markup_runs(line: str, lang: str) -> str:
     return "".join(f"[font={font_path(key)}]{escape_markup(run)}[/font]" for key, run in font_runs(line, lang))
+
+
+def reuse_children(box: Any, count: int, make: Callable[[], Any]) -> list[Any]:
+    """The first `count` children of `box` in display order, made with `make()` and added where
+    missing. Widgets on show are reused for the next view (building one is most of a tap's cost,
+    issue 15); the extra ones are removed and dropped, never kept aside with a citizen's text."""
+    kids = list(reversed(box.children))  # Kivy keeps children newest-first
+    for extra in kids[count:]:
+        box.remove_widget(extra)
+    kids = kids[:count]
+    while len(kids) < count:
+        kids.append(make())
+        box.add_widget(kids[-1])
+    return kids
 
 
 class ScriptLabel(Label):
