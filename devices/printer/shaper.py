@@ -6,11 +6,20 @@ its adapter (`kiosk/i18n/receipt_shaper.py`); tests may pass any object with the
 """
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from PIL import ImageFont
+if TYPE_CHECKING:
+    from PIL.ImageFont import FreeTypeFont as Font
 
-Font = ImageFont.FreeTypeFont
+
+def __getattr__(name: str) -> Any:
+    """`Font` is Pillow's FreeType font, imported when first asked for: the kiosk builds its
+    printer after the first frame, and Pillow's font module is not needed before."""
+    if name == "Font":
+        from PIL.ImageFont import FreeTypeFont
+
+        return FreeTypeFont
+    raise AttributeError(name)
 
 
 class TextShaper(Protocol):

@@ -9,6 +9,8 @@ import logging
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
+from kiosk.demo_platform.replies import Reply, error
+
 if TYPE_CHECKING:
     from kiosk.demo_platform.server import DemoPlatformServer
 
@@ -17,19 +19,6 @@ log = logging.getLogger("kiosk.demo_platform.server")
 MAX_BODY = 64 * 1024
 MAX_FACE_BODY = 2 * 1024 * 1024
 _FACE_ROUTE = "/api/v1/identity/face"
-
-
-class Reply(Exception):
-    """Ends a request with this status and JSON body (keeps handlers free of nested ifs)."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        super().__init__(status)
-        self.status = status
-        self.body = body
-
-
-def error(status: int, code: str, message: str) -> Reply:
-    return Reply(status, {"error": {"code": code, "message": message}})
 
 
 def _wrong_shape(path: str) -> Any:

@@ -17,13 +17,15 @@ import logging
 import re
 import threading
 from datetime import datetime, timezone, timedelta
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.demo_platform.http import Server, Handler, error
+from kiosk.demo_platform.replies import error
 from kiosk.demo_platform.services import DemoServices, Refusal
 from kiosk.platform.callback import KIND as CALLBACK, phone_number
+
+if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ class DemoPlatformServer:
         # timeout so they stay fast; the demo panel leaves it long enough to see a spinner.
         self.slow_s = 10.0
         self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
         # Wakes requests held by "slow" mode when the mode changes or the server stops, and
         # lets wait_idle() see the last request finish.
         self._changed = threading.Condition(self._lock)
@@ -76,13 +79,23 @@ class DemoPlatformServer:
 
     @property
     def url(self) -> str:
+        """The base URL; asking for it starts the server if nothing has yet (the kiosk's embedded
+        platform serves from its first call, after the start screen's first frame)."""
         if not self._base_url:
-            raise RuntimeError("demo platform is not started")
+            return self.start()
         return self._base_url
 
     def start(self) -> str:
+        with self._start_lock:  # the UI thread and a worker may both ask for the url first
+            return self._start()
+
+    def _start(self) -> str:
         if self._httpd is not None:
-            return self.url
+            return self._base_url
+        # Here, not at import: http.server and what it pulls in (email, html, http.client) cost
+        # the kiosk ~25 ms of start-up before its first frame.
+        from kiosk.demo_platform.http import Handler, Server
+
         with self._lock:
             self._stopping = False
         httpd = Server(("127.0.0.1", self.port), Handler)

@@ -3,9 +3,13 @@ same line breaker and per-script fonts the screens use, so a receipt breaks its 
 tsheg exactly like the screen does."""
 from __future__ import annotations
 
-from devices.printer.shaper import Font
+from typing import TYPE_CHECKING
+
 from kiosk.i18n import languages
 from kiosk.i18n import translator as i18n
+
+if TYPE_CHECKING:
+    from devices.printer.shaper import Font
 
 
 class I18nShaper:

@@ -23,7 +23,6 @@ from kiosk.core.events import CardError, CardRemoved, DeviceRead, DeviceStatusCh
 log = logging.getLogger(__name__)
 
 
-
 class DeviceHub:
     def __init__(self, devices_config: Any, post: Callable[..., None], data_dir: Path,
                  shaper: Any = None) -> None:
@@ -36,12 +35,16 @@ class DeviceHub:
         self.supervisors: dict[str, Supervisor] = {}
         self._statuses: dict[str, DeviceStatus] = {}
         self._resources = contextlib.ExitStack()  # the simulators started for sim://
+        self.built = False
 
     # -- building ------------------------------------------------------------------------------
     def url(self, name: str) -> str:
         return getattr(self.cfg, name, "none") or "none"
 
     def build(self) -> None:
+        if self.built:
+            return
+        self.built = True
         for name in registry.names():
             url = self.url(name)
             if url == "none":
@@ -64,6 +67,7 @@ class DeviceHub:
 
     # -- running -----------------------------------------------------------------------------
     def start(self) -> None:
+        self.build()  # a hub built lazily (the app builds it after its first frame)
         for name, driver in self.drivers.items():
             sup = Supervisor(name, registry.supervised(name, driver), on_status=self._status_changed)
             self.supervisors[name] = sup
@@ -84,7 +88,7 @@ class DeviceHub:
     def status(self, name: str) -> DeviceStatus | None:
         if name in self._statuses:
             return self._statuses[name]
-        if name in self.drivers:
+        if name in self.drivers or (not self.built and self.url(name) != "none"):
             return DeviceStatus(FAULT, "starting", "opening", time.monotonic())
         return None
 

@@ -61,10 +61,15 @@ class Services:
 
     @classmethod
     def build(cls, config: Config, clock: Clock | None = None, data_dir: Path | None = None,
-              post: Any = None, platform_sleep: Callable[[float], None] | None = None) -> "Services":
+              post: Any = None, platform_sleep: Callable[[float], None] | None = None,
+              build_devices: bool = True) -> "Services":
         """`post(event)` receives device events (kiosk/core/events.py; the app passes its bus).
         `platform_sleep` is how the platform client waits between retries (default: really
-        sleeps); simulations pass one that moves their fake clock instead."""
+        sleeps); simulations pass one that moves their fake clock instead.
+        `build_devices=False`: the caller builds the drivers later with `hub.build()` (the app,
+        after the first frame: importing the drivers, OpenCV's capture and pyscard and starting
+        the demo's simulators cost ~0.1 s of start-up that no citizen can use before the start
+        screen is drawn; until then each configured device reads "starting")."""
         clock = clock or SystemClock()
         data = Path(data_dir) if data_dir else config.data_path
         opened = open_journal(data / "journal.sqlite3", clock)  # a damaged file is set aside, never fatal
@@ -87,7 +92,8 @@ class Services:
         from kiosk.i18n.receipt_shaper import SHAPER
 
         hub = DeviceHub(config.devices, post=post or (lambda event: None), data_dir=data, shaper=SHAPER)
-        hub.build()
+        if build_devices:
+            hub.build()
         busy_path = (config.fleet or {}).get("busy_file") or str(data / BUSY_LOCK_NAME)
         return cls(config, clock, journal, translator, platform, hub, server, journal_problem=opened.problem,
                    busy=BusyLock(busy_path), recovered_print_jobs=recovered)
@@ -117,15 +123,15 @@ def make_platform(config: Config, sleep: Callable[[float], None] | None = None) 
     if url == "embedded://":
         from kiosk.demo_platform.server import DemoPlatformServer
 
+        # Serves from the client's first call (or whoever asks its url first), like the client
+        # itself: after the start screen's first frame.
         server = DemoPlatformServer()
-        url = server.start()
-        log.info("demo platform on %s", url)
 
     def make() -> Any:
         from kiosk.platform.http_client import HttpPlatform
 
         return HttpPlatform(
-            url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s, retries=p.retries,
+            server.url if server is not None else url, connect_timeout_s=p.connect_timeout_s, read_timeout_s=p.read_timeout_s, retries=p.retries,
             backoff_s=p.backoff_s, sleep=sleep if sleep is not None else time.sleep)
 
     client = LazyPlatform(make)

@@ -80,7 +80,9 @@ class KioskApp(RemoteHandlers, App):
         from kivy.clock import Clock as KivyClock
 
         if self.services is None:
-            self.services = Services.build(self.cfg, self.clock, post=self.bus.post)
+            # Renders (inline) need the devices' simulators at once; the window builds them after
+            # its first frame (_after_first_frame).
+            self.services = Services.build(self.cfg, self.clock, post=self.bus.post, build_devices=self.inline)
         ui = install(self.services.translator, self.cfg.terminal.dpi, self.scale)
         ui.lang = self.cfg.terminal.default_language
         self.bus.set_wakeup(KivyClock.create_trigger(lambda dt: self.bus.drain(), 0))
@@ -94,8 +96,6 @@ class KioskApp(RemoteHandlers, App):
                          monotonic=self.clock.monotonic)
         self.controller = Controller(self.services, ui, root, self.bus, self.submit, voice=self._voice())
         self.controller.setup_videohelp(self.helpdesk_url)
-        if self.cfg.profile == "demo" and self.services.hub.sims and not self.inline:
-            root.add_sim_panel()
         self.keypad = self._keypad()
         return root
 
@@ -150,7 +150,8 @@ class KioskApp(RemoteHandlers, App):
         """The start screen is usable at once with the featured services; the departments of the
         platform's catalog join it a moment later. Loaded before the first frame, the catalog
         (a fast local platform answers within it) doubled the time to a usable screen.
-        The devices start then too: opening them loads OpenCV, zbar and the HTTP stack in their
+        The devices are built and start then too: building them imports their drivers and starts
+        the demo's simulators; opening them loads OpenCV, zbar and the HTTP stack in their
         threads, and those imports hold the interpreter long enough to delay the first frame.
         So does the controller's tick: its first platform health check built the HTTP client
         (requests and urllib3, ~0.25 s of imports) before the first frame; nobody can have
@@ -164,6 +165,9 @@ class KioskApp(RemoteHandlers, App):
                 return
             if self.ticking:
                 self._scheduled.append(KivyClock.schedule_interval(lambda dt: self.controller.tick(), 0.25))
+            self.services.hub.build()
+            if self.cfg.profile == "demo" and self.services.hub.sims and not self.inline:
+                self.root.add_sim_panel()  # the demo's drawer drives the simulators just started
             self.services.hub.start()
             self.controller.load_catalog()
 

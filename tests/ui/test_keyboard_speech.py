@@ -13,12 +13,13 @@ pytestmark = pytest.mark.ui
 def walk_keys(pad, limit: int = 120) -> dict[str, list[str]]:
     """Move over every key once with # (digits type on a typing screen); what each key said."""
     said: dict[str, list[str]] = {}
-    seen: set[int] = set()
+    # The widgets themselves, not their id(): a key rebuilt on a mode switch may reuse a freed id.
+    seen: list = []
     for _ in range(limit):
         pad.press("hash")
-        if id(pad.nav.focus) in seen:  # round the screen once (the bars' buttons have no key name)
+        if any(w is pad.nav.focus for w in seen):  # round the screen once (the bars' buttons have no key name)
             break
-        seen.add(id(pad.nav.focus))
+        seen.append(pad.nav.focus)
         name = getattr(pad.nav.focus, "key_name", None)
         if name:
             said[name] = list(pad.last)
