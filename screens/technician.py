@@ -42,7 +42,8 @@ class TechnicianScreen(KioskScreen):
             box.add_widget(BiLabel(source=board.last_test, role="small"))
         actions = [Option(f"test:{row.name}", Msg("tech.selftest"), device_name(row.name))
                    for row in board.devices]
-        actions += [Option("events", Msg("tech.events")), Option("paper_loaded", Msg("tech.paper.loaded")),
+        actions += [Option("events", Msg("tech.events")), Option("voice", Msg("tech.voice.title")),
+                    Option("paper_loaded", Msg("tech.paper.loaded")),
                     Option("refresh", Msg("tech.refresh")),
                     Option("maintenance", Msg("tech.maintenance.off" if board.maintenance else "tech.maintenance.on")),
                     Option("exit", Msg("tech.exit"))]

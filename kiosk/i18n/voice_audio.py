@@ -117,3 +117,12 @@ def encode(take: Take, out_stem: Path) -> Path:
     subprocess.run([oggenc, "-Q", "-q", "3", "-o", str(ogg), str(wav)], check=True, capture_output=True, timeout=60)
     wav.unlink()
     return ogg
+
+
+def speech_like(seconds: float = 0.8, lead: float = 0.7, level: float = 0.05, seed: int = 1) -> Take:
+    """A stand-in voice: a 180 Hz tone with a 4 Hz syllable envelope between quiet stretches of
+    hiss. The demo's microphone and the tests record this, so trimming and loudness are exercised."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    voiced = level * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+    hiss = np.random.default_rng(seed).normal(0, 1e-4, int(lead * RATE))
+    return Take(np.concatenate([hiss, voiced, hiss]).astype(np.float32), RATE)

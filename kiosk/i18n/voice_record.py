@@ -7,7 +7,8 @@ goes into the clip store with status `recorded` and the hash of the text it says
 (or the same speaker on another day) then reviews it: `review()` marks it `reviewed` or removes it.
 
 Answers come from a line stream (stdin in the CLI), so a scripted stdin drives it in tests; the
-end of the stream ends the walk with everything kept so far saved.
+end of the stream ends the walk with everything kept so far saved. The technician screen walks the
+same prompts with the same take helpers (kiosk.i18n.voice_walk), driven by taps instead of lines.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Protocol, TextIO
+from typing import Any, Callable, Iterable, Protocol, TextIO
 
 from kiosk.i18n import voice_audio as audio
 from kiosk.i18n.voice_store import CatalogEntry, ClipStore, catalog, text_sha
@@ -28,26 +29,54 @@ class RecordError(Exception):
 
 
 class Source(Protocol):
-    def take(self, key: str, lines: TextIO, out: TextIO) -> audio.Take: ...
+    """Where a take comes from. `live` sources record between start() and stop() (the speaker
+    says when they are done); the others have the take ready at once."""
+
+    live: bool
+
+    def start(self, key: str) -> None: ...
+
+    def stop(self) -> audio.Take: ...
 
 
 class FileSource:
-    """A WAV per prompt (`DIR/<key>.wav`) or one WAV for every prompt (the demo's stand-in voice)."""
+    """A WAV per prompt (`DIR/<key>.wav`) or one WAV for every prompt (a stand-in voice)."""
+
+    live = False
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise RecordError(f"no such file or folder: {self.path}")
+        self._key = ""
 
-    def take(self, key: str, lines: TextIO, out: TextIO) -> audio.Take:
-        path = self.path / f"{key}.wav" if self.path.is_dir() else self.path
+    def start(self, key: str) -> None:
+        self._key = key
+
+    def stop(self) -> audio.Take:
+        path = self.path / f"{self._key}.wav" if self.path.is_dir() else self.path
         if not path.is_file():
             raise RecordError(f"no recording {path.name} in {self.path}")
         return audio.read_wav(path)
 
 
+class DemoSource:
+    """The demo's microphone: a speech-like take (a voiced tone with a syllable rhythm between
+    quiet stretches), so the whole walk (trim, normalise, listen, keep) runs with no microphone."""
+
+    live = True
+
+    def start(self, key: str) -> None:
+        self._key = key
+
+    def stop(self) -> audio.Take:
+        return audio.speech_like()
+
+
 class MicSource:
-    """The microphone: sounddevice when installed, else ALSA's arecord. Enter starts and stops."""
+    """The microphone: sounddevice when installed, else ALSA's arecord."""
+
+    live = True
 
     def __init__(self) -> None:
         try:
@@ -58,28 +87,87 @@ class MicSource:
         if not self.backend:
             raise RecordError("no microphone access: install python sounddevice or alsa-utils (arecord), "
                               "or record with --source FILE.wav")
+        self._stream: Any = None
+        self._chunks: list = []
+        self._proc: subprocess.Popen | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
 
-    def take(self, key: str, lines: TextIO, out: TextIO) -> audio.Take:
-        out.write("  recording... press Enter to stop\n")
-        out.flush()
+    def start(self, key: str) -> None:
+        self.stop_quietly()
         if self.backend == "sounddevice":
-            import numpy as np
             import sounddevice as sd
 
-            chunks: list = []
-            with sd.InputStream(samplerate=audio.RATE, channels=1, dtype="float32",
-                                callback=lambda data, *_: chunks.append(data.copy())):
-                lines.readline()
-            data = np.concatenate(chunks)[:, 0] if chunks else np.zeros(0, np.float32)
+            self._chunks = []
+            self._stream = sd.InputStream(samplerate=audio.RATE, channels=1, dtype="float32",
+                                          callback=lambda data, *_: self._chunks.append(data.copy()))
+            self._stream.start()
+            return
+        self._tmp = tempfile.TemporaryDirectory()
+        wav = Path(self._tmp.name) / "take.wav"
+        # -d bounds the take: a recorder nobody stops ends by itself
+        self._proc = subprocess.Popen(["arecord", "-q", "-f", "S16_LE", "-r", str(audio.RATE), "-c", "1",
+                                       "-d", str(int(audio.MAX_SECONDS)), str(wav)])
+
+    def stop(self) -> audio.Take:
+        if self.backend == "sounddevice":
+            import numpy as np
+
+            if self._stream is None:
+                raise RecordError("the recording was not started")
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+            data = np.concatenate(self._chunks)[:, 0] if self._chunks else np.zeros(0, np.float32)
             return audio.Take(data[: int(audio.MAX_SECONDS * audio.RATE)], audio.RATE)
-        with tempfile.TemporaryDirectory() as tmp:
-            wav = Path(tmp) / "take.wav"
-            proc = subprocess.Popen(["arecord", "-q", "-f", "S16_LE", "-r", str(audio.RATE), "-c", "1",
-                                     "-d", str(int(audio.MAX_SECONDS)), str(wav)])
-            lines.readline()
-            proc.terminate()
-            proc.wait(timeout=5)
-            return audio.read_wav(wav)
+        if self._proc is None or self._tmp is None:
+            raise RecordError("the recording was not started")
+        self._proc.terminate()
+        self._proc.wait(timeout=5)
+        self._proc = None
+        try:
+            return audio.read_wav(Path(self._tmp.name) / "take.wav")
+        finally:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def stop_quietly(self) -> None:
+        """Drop a take in progress (the technician left the page)."""
+        try:
+            if self._stream is not None or self._proc is not None:
+                self.stop()
+        except Exception:  # noqa: BLE001 - nothing to keep; the device may be gone
+            pass
+
+
+class Silence(RecordError):
+    """The take held no speech (muted microphone, nobody spoke)."""
+
+
+def capture(source: Source, key: str, lines: TextIO, out: TextIO) -> audio.Take:
+    """One take for the line-driven walk: a live source records until Enter."""
+    source.start(key)
+    if source.live:
+        out.write("  recording... press Enter to stop\n")
+        out.flush()
+        lines.readline()
+    return source.stop()
+
+
+def make_clip(raw: audio.Take, tmp: Path) -> tuple[audio.Take, Path]:
+    """Trim and normalise a take and encode it as `<tmp>/take.*`; Silence when nothing was said."""
+    take = audio.process(raw)
+    if take.seconds < 0.15:
+        raise Silence("heard only silence")
+    return take, audio.encode(take, tmp / "take")
+
+
+def keep_clip(store: ClipStore, lang: str, entry: CatalogEntry, clip: Path, take: audio.Take,
+              speaker: str | None, at: str) -> None:
+    """Store a kept take as `recorded` for today's text; the manifest is saved at once, so the
+    progress survives a power cut or a tired speaker."""
+    store.put(lang, entry.key, clip, entry.text, "recorded", at=at, by=speaker, seconds=round(take.seconds, 2))
+    clip.unlink(missing_ok=True)
+    store.save_manifest(lang)
 
 
 def speaker_play(path: Path) -> bool:
@@ -142,7 +230,6 @@ def record(lang: str, source: Source, store: ClipStore, locales_dir: Path, lines
             outcome = _take_until_kept(entry, source, store, lang, Path(tmp), lines, out, speaker, play, clock)
             if outcome == "kept":
                 result.kept.append(entry.key)
-                store.save_manifest(lang)  # progress survives a power cut or a tired speaker
             elif outcome == "skip":
                 result.skipped.append(entry.key)
             else:
@@ -157,16 +244,15 @@ def _take_until_kept(entry: CatalogEntry, source: Source, store: ClipStore, lang
                      clock: Callable[[], str]) -> str:
     for _attempt in range(20):  # bounded: a broken microphone must not loop forever
         try:
-            take = audio.process(source.take(entry.key, lines, out))
-        except (RecordError, ValueError) as e:
-            out.write(f"  cannot use this take: {e}\n")
-            return "skip"
-        if take.seconds < 0.15:
+            take, clip = make_clip(capture(source, entry.key, lines, out), tmp)
+        except Silence:
             out.write("  heard only silence: again\n")
             if _ask(lines, out, "Enter = record again, s = skip > ") in (None, "s"):
                 return "skip"
             continue
-        clip = audio.encode(take, tmp / "take")
+        except (RecordError, ValueError) as e:
+            out.write(f"  cannot use this take: {e}\n")
+            return "skip"
         out.write(f"  take: {take.seconds:.1f} s at {audio.dbfs(take.samples):.1f} dBFS\n")
         while True:
             answer = _ask(lines, out, "l = listen, r = redo, k/Enter = keep, s = skip, q = quit > ")
@@ -176,9 +262,7 @@ def _take_until_kept(entry: CatalogEntry, source: Source, store: ClipStore, lang
                 continue
             break
         if answer in ("", "k"):
-            store.put(lang, entry.key, clip, entry.text, "recorded", at=clock(), by=speaker,
-                      seconds=round(take.seconds, 2))
-            clip.unlink(missing_ok=True)
+            keep_clip(store, lang, entry, clip, take, speaker, clock())
             return "kept"
         if answer == "r":
             continue

@@ -176,3 +176,6 @@ class Intents:
     def _intent_tech_test(self, action: str) -> None:
         self.tech.test_action(action)
 
+    def _intent_tech_voice(self, action: str) -> None:
+        self.tech.voice.action(action)
+

@@ -1,5 +1,6 @@
 """Technician mode at the terminal: entry (PIN or technician card, one lock-out for both), the
-dashboard, a self-test page per device, recent events, paper and maintenance actions. Every
+dashboard, a self-test page per device, recent events, paper and maintenance actions, and the
+voice prompt recording page (kiosk/terminal/voice_desk.py). Every
 action is journaled (never the PIN or a card number).
 
 It drives the screens through the controller's `root` (duck-typed: no Kivy or screens import,
@@ -15,7 +16,7 @@ from kiosk.i18n.translator import Msg
 
 log = logging.getLogger(__name__)
 
-TECH_SCREENS = ("technician_entry", "technician", "technician_test", "technician_events")
+TECH_SCREENS = ("technician_entry", "technician", "technician_test", "technician_events", "technician_voice")
 
 
 class TechnicianDesk:
@@ -26,6 +27,9 @@ class TechnicianDesk:
         self._gate: Any = None
         self.test: tech.DeviceTest | None = None
         self.last_test: Any = None
+        from kiosk.terminal.voice_desk import VoiceDesk
+
+        self.voice = VoiceDesk(controller)  # recording Tibetan/Yi prompts (kiosk/terminal/voice_desk.py)
 
     @property
     def root(self) -> Any:
@@ -142,11 +146,14 @@ class TechnicianDesk:
             self.show_dashboard()
         elif action == "events":
             self.show_events()
+        elif action == "voice":
+            self.voice.open()
         elif action.startswith("test:"):
             self.show_test(action[5:])
 
     def leave(self) -> None:
         self.test = None
+        self.voice.close()
         self.c.go_start()
 
     # -- recent events -----------------------------------------------------------------------------

@@ -3,7 +3,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kiosk.i18n import voice_audio as audio
@@ -21,12 +20,7 @@ def locales(tmp_path: Path) -> Path:
 
 def speech_like_wav(path: Path, seconds: float = 0.8, lead: float = 0.7, level: float = 0.05) -> Path:
     """A voiced stretch (a 180 Hz tone with a 4 Hz syllable envelope) between quiet silences."""
-    rate = audio.RATE
-    t = np.arange(int(seconds * rate)) / rate
-    voiced = level * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
-    hiss = np.random.default_rng(1).normal(0, 1e-4, int(lead * rate))
-    samples = np.concatenate([hiss, voiced, hiss]).astype(np.float32)
-    return audio.write_wav(audio.Take(samples, rate), path)
+    return audio.write_wav(audio.speech_like(seconds, lead, level), path)
 
 
 @pytest.fixture
