@@ -78,6 +78,21 @@ def _technician_events(c: Any) -> None:
     c.tech.show_events()
 
 
+def _technician_voice(lang: str | None) -> Callable[[Any], None]:
+    """The prompt recording page: the language list, or a prompt of `lang` with a take to keep."""
+
+    def scene(c: Any) -> None:
+        desk = c.tech.voice
+        desk.open()
+        if lang is not None:
+            desk.walk.choose(lang)
+            desk.walk.start()
+            desk.walk.stop()  # the demo's stand-in voice: a take trimmed, normalised, not kept
+        desk.show()
+
+    return scene
+
+
 def _technician(c: Any) -> None:
     c.root.show_screen("technician_entry")
     c.root.screens["technician_entry"].pin = "12"
@@ -147,6 +162,9 @@ SCENES: dict[str, Callable[[Any], None]] = {
     "technician": _technician_dashboard,
     "technician_test": _technician_test,
     "technician_events": _technician_events,
+    "technician_voice": _technician_voice(None),
+    "technician_voice_bo": _technician_voice("bo"),
+    "technician_voice_ii": _technician_voice("ii"),
     "flow_social_insurance_identify": _flow_at("social_insurance_certificate", ("identify",)),
     "flow_social_insurance_face": _flow_at("social_insurance_certificate", ("face",)),
     "flow_social_insurance_preview": _flow_at("social_insurance_certificate", ("result",)),
