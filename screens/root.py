@@ -17,6 +17,10 @@ CORNER_TAPS, CORNER_WINDOW_S = 5, 3.0
 # A view that offers one of these already has the way home: the bar's cancel would be a second,
 # red one beside it (issue 15: "取消" stayed after success next to "完成" and "返回首页").
 HOME_OPTIONS = frozenset({"done", "home", "ok"})
+# A staff member points at an option by its id, or at a part of the screen as "area:<name>" with
+# <name> one of AREAS (the help desk console's "point at" buttons); an unknown name marks nothing.
+AREA = "area:"
+AREAS = ("content", "actions", "topbar", "bottombar")
 
 
 class LazyScreens(dict):
@@ -45,7 +49,7 @@ class KioskRoot(FloatLayout):
     status_text = ObjectProperty(None, allownone=True)
     videohelp_on = BooleanProperty(False)  # the terminal has a help desk: the bar offers video help
     call_phase = StringProperty("off")     # the video help call's phase (kiosk/videohelp/session.py)
-    marked = StringProperty("")            # the option the staff member points at (a frame around it)
+    marked = StringProperty("")            # the option ("area:<name>": the part of the screen) the staff member points at
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
 
     def __init__(self, intent: Callable[..., None], monotonic: Callable[[], float], **kw: Any) -> None:
@@ -110,7 +114,9 @@ class KioskRoot(FloatLayout):
         Placed over the root (it takes no touch); hidden when that control is not on screen."""
         mark = self.ids.mark
         target = None
-        if self.marked:
+        if self.marked.startswith(AREA):
+            target = self._area(self.marked[len(AREA):])
+        elif self.marked:
             target = next((w for w in self.manager.current_screen.walk(restrict=True)
                            if getattr(w, "option_id", None) == self.marked and w.opacity > 0
                            and w.get_root_window() is not None), None)
@@ -124,6 +130,18 @@ class KioskRoot(FloatLayout):
         mark.pos = (x - pad, y - pad)
         mark.size = (target.width + 2 * pad, target.height + 2 * pad)
         mark.opacity = 1
+
+    def _area(self, name: str) -> Any:
+        """A part of the screen the staff member points at (AREAS): the
+        bars are the root's; the content and the buttons are each citizen screen's `content` and
+        `options` (every screen that shows a view has both)."""
+        if name not in AREAS:
+            return None
+        if name in ("topbar", "bottombar"):
+            return self.ids[name]
+        ids = self.manager.current_screen.ids
+        widget = ids.get({"content": "content", "actions": "options"}.get(name, ""))
+        return widget if widget is not None and widget.opacity > 0 and widget.height > 0 else None
 
     def add_sim_panel(self) -> None:
         """Demo profile only: the simulator drawer, above the screens, below the idle warning."""

@@ -255,10 +255,10 @@ class VideoHelpClient:
         if not isinstance(msg, dict):
             return
         if msg.get("t") == "highlight":
+            # an option's id, or "area:<name>" for a part of the screen (screens/root.py AREAS);
+            # only ever compared with ids on the screen, never evaluated
             self.highlight = str(msg.get("item", ""))[:64]
             self._emit("on_highlight", self.highlight)
-        elif msg.get("t") == "point":
-            self._emit("on_point", float(msg.get("x", 0)), float(msg.get("y", 0)))
         elif msg.get("t") == "request" and msg.get("action") in REQUEST_ACTIONS:
             # Nothing happens until the citizen taps to agree (agree()).
             rid = secrets.token_hex(4)

@@ -91,6 +91,18 @@ def test_the_wait_and_the_call_keep_the_flow_and_come_back_to_it(ui, vh):
     bx, by = button.to_window(button.x, button.y)
     assert mark.opacity == 1 and mark.x < bx and mark.right > bx + button.width and mark.y < by
 
+    # ... or at a part of the screen: the top bar, the step's content, its buttons; nonsense marks nothing.
+    for area, widget in (("topbar", c.root.ids.topbar), ("content", c.root.manager.current_screen.ids.content),
+                         ("actions", c.root.manager.current_screen.ids.options)):
+        client.listener.on_highlight(f"area:{area}")
+        ui.pump(frames=3)
+        wx, wy = widget.to_window(widget.x, widget.y)
+        assert mark.opacity == 1 and mark.x < wx and mark.right > wx + widget.width - 1, area
+        assert mark.y < wy and mark.top > wy + widget.height - 1, area
+    client.listener.on_highlight("area:__class__")
+    ui.pump(frames=3)
+    assert mark.opacity == 0
+
     # The staff member hangs up: the end is said, a rating asked, then back to the very step.
     client.listener.on_ended("staff_hangup")
     ui.pump(frames=3)

@@ -132,6 +132,10 @@ def test_call_from_kiosk_to_staff_browser(desk):
         browser.click("#r-options li[data-id='social']")
         until(lambda: events.last("on_highlight") == ("on_highlight", "social"), 10, "the highlight reaches the kiosk")
         browser.wait("return document.querySelector(\"#r-options li[data-id='social']\").classList.contains('highlight')", 5)
+        # Pointing at a part of the screen: the top bar (where the language and text size are).
+        browser.click("#areas button[data-area='topbar']")
+        until(lambda: events.last("on_highlight") == ("on_highlight", "area:topbar"), 10, "the area reaches the kiosk")
+        assert not browser.js("return document.querySelector(\"#r-options li[data-id='social']\").classList.contains('highlight')")
 
         # Acting for the citizen needs their tap: the request waits on the kiosk until they agree.
         browser.type("#req-service", "social_card")

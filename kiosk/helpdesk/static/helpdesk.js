@@ -34,6 +34,10 @@
   }
 
   function renderReplica(s) {
+    if (hd.screen && (s.step !== hd.screen.step || s.flow !== hd.screen.flow)) {
+      highlighted = null;  // the kiosk drops a mark when the step changes: so does the console
+      document.querySelectorAll("#areas button").forEach((b) => b.classList.remove("highlight"));
+    }
     hd.screens += 1; hd.screen = s;
     $("r-flow").textContent = s.flow || ""; $("r-step").textContent = s.step || ""; $("r-lang").textContent = s.language || "";
     $("r-title").textContent = s.title || ""; $("r-body").textContent = s.body || "";
@@ -63,6 +67,14 @@
   }
 
   function dcSend(msg) { if (dc && dc.readyState === "open") dc.send(JSON.stringify(msg)); }
+
+  // Pointing at a part of the kiosk's screen travels as a highlight "area:<name>" (screens/root.py AREAS).
+  function pointAt(area) {
+    highlighted = "area:" + area; dcSend({t: "highlight", item: highlighted});
+    document.querySelectorAll("#areas button").forEach((b) => b.classList.toggle("highlight", b.dataset.area === area));
+    if (hd.screen) { renderReplica(hd.screen); hd.screens -= 1; }
+  }
+  document.querySelectorAll("#areas button").forEach((b) => { b.onclick = () => pointAt(b.dataset.area); });
 
   function onData(ev) {
     let m; try { m = JSON.parse(ev.data); } catch (e) { return; }
