@@ -70,6 +70,7 @@ bench: setup
 	$(VPY) bench/console.py --terminals 5000
 	$(VPY) bench/soak.py --sessions 12500 --warmup 2500
 	$(VPY) bench/videohelp.py
+	$(XVFB) $(VPY) bench/videohelp.py --with-window
 	$(XVFB) $(VPY) bench/latency.py
 	$(XVFB) $(VPY) bench/ui_soak.py --sessions 2000 --warmup 200
 

@@ -22,6 +22,7 @@ class VideoHelpScreen(KioskScreen):
     camera_on = BooleanProperty(False)
     remote_texture = ObjectProperty(None, allownone=True)
     self_texture = ObjectProperty(None, allownone=True)
+    drawn = 0  # pictures put on screen (bench/videohelp.py --with-window counts the frame rate)
     # The app's source of pictures: a callable returning {"remote": rgb, "self": rgb}; pulled at
     # the camera's rate while this screen is shown, never otherwise.
     frames = ObjectProperty(None, allownone=True)
@@ -92,6 +93,7 @@ class VideoHelpScreen(KioskScreen):
         if rgb is None:
             setattr(self, f"{which}_texture", None)
             return
+        self.drawn += 1
         h, w = rgb.shape[:2]
         tex = getattr(self, f"{which}_texture")
         if tex is None or tex.size != (w, h):
