@@ -167,15 +167,10 @@ def main() -> int:
     staff = Directory()
     staff.add("bench", PASSWORD, "agent", ("zh_CN",))
     server = Embedded(staff).start()
-    webdriver.FLAGS[:] = [*webdriver.FLAGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-    browser = webdriver.Browser(free_port(), tmp / "profile")
+    browser = webdriver.Browser(free_port(), tmp / "profile", media=True)
     results = []
     try:
-        browser.get(server.url + "/login")
-        browser.type("#user", "bench")
-        browser.type("#password", PASSWORD)
-        browser.click("#login")
-        browser.wait("return window.HELPDESK && window.HELPDESK.connected === true", 10)
+        browser.staff_login(server.url, "bench", PASSWORD)
         for _ in range(args.calls):
             mode = "--window-child" if args.with_window else "--kiosk-child"
             child = subprocess.Popen([sys.executable, __file__, mode, server.url, str(args.window)],

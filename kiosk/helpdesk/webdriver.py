@@ -13,11 +13,14 @@ import requests
 ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C web element key
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--window-size=1280,1000"]
+# A staff member's camera and microphone: chromium's fake devices, allowed without a prompt.
+MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 class Browser:
     def __init__(self, port: int, profile: Path, chromium: str = "/usr/bin/chromium",
-                 driver: str = "/usr/bin/chromedriver") -> None:
+                 driver: str = "/usr/bin/chromedriver", media: bool = False) -> None:
+        """media: with the fake camera and microphone (a help desk's staff member)."""
         self.proc = subprocess.Popen([driver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 10
@@ -31,7 +34,7 @@ class Browser:
                     raise
                 time.sleep(0.05)
         caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-            "binary": chromium, "args": [*FLAGS, f"--user-data-dir={profile}"]}}}}
+            "binary": chromium, "args": [*FLAGS, *(MEDIA_FLAGS if media else []), f"--user-data-dir={profile}"]}}}}
         self.sid = self._call("POST", "/session", caps, timeout=30)["sessionId"]  # W3C: inside "value"
 
     def _call(self, method: str, path: str, body: Any = None, timeout: float = 15) -> Any:
@@ -70,6 +73,14 @@ class Browser:
                 raise AssertionError(f"browser: not true within {timeout} s: {script}")
             time.sleep(0.1)
         return time.monotonic() - t0
+
+    def staff_login(self, desk_url: str, user: str, password: str) -> None:
+        """Log in to the video help desk's console and wait until its queue socket is up."""
+        self.get(desk_url + "/login")
+        self.type("#user", user)
+        self.type("#password", password)
+        self.click("#login")
+        self.wait("return window.HELPDESK && window.HELPDESK.connected === true", 10)
 
     def screenshot(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

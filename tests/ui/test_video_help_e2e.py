@@ -8,7 +8,6 @@ Bounded: every wait has a wall-clock limit (real network and media, nothing to i
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -16,50 +15,26 @@ from typing import Any, Callable
 import pytest
 
 from kiosk.videohelp.session import CALL, ENDED, OFF, QUEUE
+from tests.support.helpdesk import staffed_desk
 
 pytestmark = pytest.mark.ui
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-PASSWORD = "correct horse battery"
 SHOTS = Path(os.environ.get("KIOSK_VIDEOHELP_SHOTS", "/tmp/videohelp-shots"))
-MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 @pytest.fixture
 def staffed(ui, tmp_path):
     """The kiosk's video help pointed at a help desk with one staff member in chromium."""
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.skip("needs chromium and chromium-driver (make setup installs them)")
-    from kiosk.helpdesk import webdriver
-    from kiosk.helpdesk.server import Embedded, free_port
-    from kiosk.helpdesk.staff import Directory
-
-    staff = Directory(tmp_path / "staff.json")
-    staff.add("ada", PASSWORD, "agent", ("zh_CN", "en"))
-    server = Embedded(staff).start()
-    old_flags = list(webdriver.FLAGS)
-    webdriver.FLAGS[:] = [*old_flags, *MEDIA_FLAGS]
-    try:
-        browser = webdriver.Browser(free_port(), tmp_path / "chromium-profile")
-    finally:
-        webdriver.FLAGS[:] = old_flags
-    vh = ui.c.videohelp
-    old_url = vh.url
-    vh.url = server.url
-    try:
-        browser.get(server.url + "/login")
-        browser.type("#user", "ada")
-        browser.type("#password", PASSWORD)
-        browser.click("#login")
-        browser.wait("return window.HELPDESK && window.HELPDESK.connected === true", 10)
-        yield vh, browser
-    finally:
-        vh.dismiss()
-        ui.pump(frames=3)
-        vh.url = old_url
-        browser.close()
-        server.close()
-        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
+    with staffed_desk(tmp_path) as (server, browser):
+        vh = ui.c.videohelp
+        old_url = vh.url
+        vh.url = server.url
+        try:
+            yield vh, browser
+        finally:
+            vh.dismiss()
+            ui.pump(frames=3)
+            vh.url = old_url
 
 
 def pump_until(ui, cond: Callable[[], Any], timeout: float, what: str) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -15,11 +14,9 @@ import pytest
 
 from flows.engine import Option, View
 from kiosk.i18n.translator import Msg, Plain, Translator
+from tests.support.helpdesk import staffed_desk
 
-CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-PASSWORD = "correct horse battery"
 SHOTS = Path(os.environ.get("KIOSK_VIDEOHELP_SHOTS", "/tmp/videohelp-shots"))
-MEDIA_FLAGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
 
 
 class Recorder:
@@ -59,27 +56,8 @@ def until(cond, timeout: float, what: str) -> float:
 
 @pytest.fixture
 def desk(tmp_path):
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        pytest.skip("needs chromium and chromium-driver (make setup installs them)")
-    from kiosk.helpdesk.server import Embedded, free_port
-    from kiosk.helpdesk.staff import Directory
-    from kiosk.helpdesk import webdriver
-
-    staff = Directory(tmp_path / "staff.json")
-    staff.add("ada", PASSWORD, "agent", ("zh_CN", "en"))
-    server = Embedded(staff).start()
-    old = list(webdriver.FLAGS)
-    webdriver.FLAGS[:] = [*old, *MEDIA_FLAGS]
-    try:
-        browser = webdriver.Browser(free_port(), tmp_path / "chromium-profile")
-    finally:
-        webdriver.FLAGS[:] = old
-    try:
+    with staffed_desk(tmp_path) as (server, browser):
         yield server, browser
-    finally:
-        browser.close()
-        server.close()
-        shutil.rmtree(tmp_path / "chromium-profile", ignore_errors=True)
 
 
 def kiosk_screen(tr: Translator) -> dict:
@@ -95,12 +73,7 @@ def test_call_from_kiosk_to_staff_browser(desk):
     from kiosk.videohelp.client import IN_CALL, VideoHelpClient
 
     t_start = time.monotonic()
-    server, browser = desk
-    browser.get(server.url + "/login")
-    browser.type("#user", "ada")
-    browser.type("#password", PASSWORD)
-    browser.click("#login")
-    browser.wait("return window.HELPDESK && window.HELPDESK.connected === true", 10)
+    server, browser = desk  # ada logged in to the console (tests/support/helpdesk.py)
 
     tr = Translator()
     events, journal = Recorder(), FakeJournal()
