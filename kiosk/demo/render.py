@@ -233,6 +233,7 @@ def _every_registered_screen() -> None:
 
 _every_registered_screen()
 
+
 def show_scene(c: Any, name: str, lang: str, large: bool, frames: int = 4) -> None:
     """Put the controller `c` in scene `name`, from a clean state, and draw it."""
     from kivy.base import EventLoop

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -59,7 +60,12 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     for path in render.render(make_app, cfg, names, locales, out, large=args.large):
         print(path)
-    return 0
+    # Every picture is written and the app stopped: end without the interpreter's teardown, where
+    # Kivy's GL objects are freed after the window (a full --all run died there with SIGSEGV, so
+    # `make render` failed with all its files written).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def cmd_flow_list(args: argparse.Namespace) -> int:
