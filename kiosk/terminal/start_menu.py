@@ -26,6 +26,9 @@ class StartMenu:
     def go_start(self, reset: bool = False) -> None:
         self.root.hide_idle()
         self._done_deadline = None
+        tech = getattr(self, "tech", None)
+        if tech is not None:  # a technician who walked away: no microphone left recording
+            tech.voice.close()
         if reset:  # the next person starts fresh: default language, normal text
             self.ui.lang = self.cfg.terminal.default_language
             self.ui.large = False

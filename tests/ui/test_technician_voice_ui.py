@@ -78,3 +78,18 @@ def test_a_speaker_records_two_tibetan_prompts_skips_one_and_the_voice_plays_the
     _tap(ui, "leave")
     ui.pump(lambda: c.root.current == "technician")
     assert c.tech.voice.walk is None
+
+
+def test_walking_away_mid_take_stops_the_recording_and_keeps_nothing(ui):
+    c = ui.c
+    c.intent("technician")
+    c.intent("technician_pin", pin="246810")
+    _tap(ui, "voice")
+    _tap(ui, "lang:ii")
+    _wait_phase(ui, "ready")
+    walk = c.tech.voice.walk
+    _tap(ui, "record")
+    _wait_phase(ui, "recording")
+    c.go_start(reset=True)  # what the idle expiry does (the technician left)
+    assert c.tech.voice.walk is None and walk.phase == "ready"
+    assert not (walk.store.dir("ii") / "manifest.json").exists()
