@@ -13,9 +13,10 @@ redrawn when it is done. No Kivy here: the screen is reached through the control
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.i18n.voice_walk import VoiceWalk
+if TYPE_CHECKING:  # the walk brings numpy: imported when the page is opened, not at start-up
+    from kiosk.i18n.voice_walk import VoiceWalk
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class VoiceDesk:
 
     def open(self) -> None:
         from kiosk.i18n.translator import LOCALES_DIR
+        from kiosk.i18n.voice_walk import VoiceWalk
 
         self.close()
         from kiosk.i18n import languages as table
