@@ -71,8 +71,7 @@ def window_child(url: str, window_s: float) -> None:
     terminal with a GPU."""
     os.environ.setdefault("KCFG_GRAPHICS_MULTISAMPLES", "0")  # as bench/ui_soak.py: no MSAA under llvmpipe
     os.environ.setdefault("PCSCLITE_CSOCK_NAME", os.path.join(tempfile.gettempdir(), "kiosk-vh-bench-no-pcscd.comm"))
-    sys.path.insert(0, str(ROOT / "bench"))
-    import demo_window
+    import demo_window  # bench/demo_window.py: a script's own folder is first on its path
     from kivy.base import EventLoop
 
     from kiosk.videohelp.session import CALL
