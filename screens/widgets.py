@@ -309,3 +309,4 @@ Builder.load_file(__file__.replace(".py", ".kv"))
 # their kv rules wherever widgets are (screens.base imports this module through screens.options).
 import screens.actions  # noqa: E402,F401
 import screens.bars  # noqa: E402,F401
+import screens.scrolling  # noqa: E402,F401 - KioskScrollView, every .kv's scrolling area
