@@ -67,7 +67,7 @@ class DemoSource:
     live = True
 
     def start(self, key: str) -> None:
-        self._key = key
+        pass  # the same stand-in for every prompt
 
     def stop(self) -> audio.Take:
         return audio.speech_like()

@@ -28,9 +28,6 @@ from kiosk.i18n.voice_record import (RecordError, Silence, Source, keep_clip, ma
                                      to_record)
 from kiosk.i18n.voice_store import CatalogEntry, ClipStore
 
-PHASES = ("languages", "ready", "recording", "take", "done")
-
-
 @dataclass(frozen=True)
 class Page:
     title: Text

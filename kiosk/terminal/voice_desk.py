@@ -113,12 +113,9 @@ class VoiceDesk:
         if action.startswith("lang:"):
             self._work(lambda: walk.choose(action[5:]))  # reads the catalog and the store
             return
-        if action == "record":
-            if walk.source.live:
-                walk.start()
-                self.show()
-            else:
-                self._work(walk.capture)
+        if action == "record":  # the desk's sources are all live (a microphone or the demo's)
+            walk.start()
+            self.show()
         elif action == "stop":
             self._work(walk.stop)
         elif action == "keep":
