@@ -40,7 +40,8 @@ def main() -> int:
     ap.add_argument("--progress", action="store_true", help="RSS and widgets at every sample, on stderr")
     args = ap.parse_args()
 
-    from kiosk.demo.ui_soak import Sample, run_ui_soak
+    from kiosk.demo.ui_soak import run_ui_soak
+    from kiosk.demo.ui_soak_report import Sample
 
     started = time.monotonic()
 

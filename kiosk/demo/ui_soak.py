@@ -14,7 +14,8 @@ one what only the window can leak. After every session: nothing left for the nex
 (carried_over()). After a warm-up, on the start screen: RSS (after gc and malloc_trim), live
 widgets, open fds, threads; RSS growth <= 10 MB, the rest flat (within a slack). Waits end when
 what is waited for holds or the kiosk is quiet (taps.py settle); only fake time is let pass.
-`bench/ui_soak.py` is the command line; tests/ui/test_ui_soak_short.py runs a short one.
+`bench/ui_soak.py` is the command line, kiosk/demo/ui_soak_report.py the report and its budgets;
+tests/ui/test_ui_soak_short.py runs a short one.
 """
 from __future__ import annotations
 
@@ -23,109 +24,22 @@ import random
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator
 
 from flows.registry import FLOWS
 from kiosk.core import privacy
 from kiosk.demo.memory import live_widgets, open_fds, settled_rss_mb, widget_texts
 from kiosk.demo.taps import Hands
+from kiosk.demo.ui_soak_report import BUDGET_MB, Sample, UiSoakReport
 
 log = logging.getLogger(__name__)
 
-BUDGET_MB = 10.0
 FAULT_KINDS = ("card_pulled", "idcard_unplugged", "paper_out", "platform_down", "walked_away", "language")
 NO_FAULT_SHARE = 0.3
 MAX_ACTIONS = 80  # per session: a session that takes more is stuck
 HEALTH_WAIT_S = 60.0  # fake time a greyed tile is given to come back after an outage
 IDLE_STEP_S = 5.0  # the walked-away citizen: fake time moves in steps the tick can follow
 RECOVER_S = 35.0  # real time a replugged reader is given (its supervisor backs off up to 30 s)
-# The keypad's pad and the option lists are rebuilt per view: which view a screen last showed
-# changes the count by up to a pad of keys (A-Z + digits) plus a list of options.
-WIDGET_SLACK = 120
-
-
-FD_SLACK = 8  # sockets to the demo platform and the printer emulator come and go with the calls
-THREAD_SLACK = 6  # ...and so do the threads serving them
-
-
-class Sample(NamedTuple):
-    session: int
-    rss_mb: float
-    widgets: int
-    fds: int
-    threads: int
-
-
-@dataclass
-class UiSoakReport:
-    sessions: int
-    warmup: int
-    outcomes: dict[str, int]
-    faults: dict[str, int]
-    taps: int
-    stuck: list[str]
-    carried_over: list[str]  # what a session left for the next citizen (in sight, in the session)
-    kept_hidden: list[str]  # the citizen's data kept by a screen not shown (see carried_over())
-    budget_mb: float
-    elapsed_s: float
-    session_s: float  # of which in sessions (the rest: the measurements' collections)
-    slowest: tuple[float, str]  # the slowest session's real time, and which
-    samples: list[Sample] = field(default_factory=list)
-
-    def _base(self) -> Sample | None:
-        return next((x for x in self.samples if x.session == self.warmup), None)
-
-    def _after(self) -> list[Sample]:
-        return [x for x in self.samples if x.session > self.warmup]
-
-    def _span(self, i: int) -> tuple[Any, Any, Any]:
-        """(after the warm-up, at the end, most after the warm-up) of sample field i."""
-        base, after = self._base(), self._after()
-        if base is None or not after:
-            return (None if base is None else base[i]), None, None
-        return base[i], after[-1][i], max(x[i] for x in after)
-
-    @property
-    def rss_growth_mb(self) -> float | None:
-        first, last, _ = self._span(1)
-        return None if last is None else last - first
-
-    widgets_after_warmup = property(lambda self: self._span(2)[0])
-    widgets_end = property(lambda self: self._span(2)[1])
-    widgets_max = property(lambda self: self._span(2)[2])
-
-    def _flat(self, i: int, slack: int) -> bool:
-        first, _, most = self._span(i)
-        return most is None or most <= first + slack
-
-    widgets_flat = property(lambda self: self._flat(2, WIDGET_SLACK))
-    fds_flat = property(lambda self: self._flat(3, FD_SLACK))
-    threads_flat = property(lambda self: self._flat(4, THREAD_SLACK))
-
-    @property
-    def memory_ok(self) -> bool:
-        return self.rss_growth_mb is None or self.rss_growth_mb <= self.budget_mb
-
-    @property
-    def ok(self) -> bool:
-        return (not self.stuck and not self.carried_over and not self.kept_hidden and self.memory_ok
-                and self.widgets_flat and self.fds_flat and self.threads_flat)
-
-    def line(self) -> str:
-        growth = "n/a" if self.rss_growth_mb is None else f"{self.rss_growth_mb:.1f}"
-        span = {name: "/".join("-" if v is None else f"{v:.0f}" for v in self._span(i))
-                for name, i in (("rss_mb", 1), ("widgets", 2), ("fds", 3), ("threads", 4))}
-        return (f"ui_soak: sessions={self.sessions} warmup={self.warmup} outcomes={self.outcomes} "
-                f"faults={self.faults} taps={self.taps} stuck={len(self.stuck)} "
-                f"carried_over={len(self.carried_over)} kept_hidden={len(self.kept_hidden)} "
-                f"rss_growth_mb={growth} budget<={self.budget_mb} "
-                f"after_warmup/end/max: rss_mb={span['rss_mb']} widgets={span['widgets']} (flat: +{WIDGET_SLACK}) "
-                f"fds={span['fds']} (+{FD_SLACK}) threads={span['threads']} (+{THREAD_SLACK}) "
-                f"elapsed_s={self.elapsed_s:.0f} s_per_session={self.session_s / max(1, self.sessions):.2f} "
-                f"slowest={self.slowest[0]:.1f}s ({self.slowest[1]}) {'OK' if self.ok else 'FAIL'}")
-
-
 class Session:
     """One citizen: a flow tile tapped on the start screen, then the citizen's taps until the
     kiosk is back on the start screen with no flow running."""

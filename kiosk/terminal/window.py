@@ -5,13 +5,16 @@ import os
 import sys
 from typing import Any
 
+from kiosk.core.allocator import settle_allocator
 from kiosk.core.config import Config
 from kiosk.terminal.app import KioskApp
 
 
 def make_app(config: Config, **kw: Any) -> KioskApp:
-    """For tools (render, tests): an app sized for the configured panel, not scaled."""
+    """For tools (render, tests, benches): an app sized for the configured panel, not scaled."""
     from kivy.config import Config as KC
+
+    settle_allocator()  # as `kiosk run`: the soak and the benches measure the kiosk's malloc
 
     w, h = config.terminal.window
     KC.set("graphics", "width", str(w))
@@ -49,6 +52,7 @@ def run(config: Config, fullscreen: bool = False, startup_probe: bool = False) -
 
     if not startup_probe:
         logs.setup_logging(config.data_path)
+    settle_allocator()  # before any thread starts (kiosk/core/allocator.py says why)
     notifier = watchdog.Notifier()
     notifier.ping()  # before the slow Kivy start, so the watchdog does not fire during it
 

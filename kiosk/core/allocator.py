@@ -1,0 +1,49 @@
+"""glibc's malloc, set for a process that runs for weeks: `kiosk run` calls settle_allocator()
+first thing, before Kivy, the devices or the pool start a thread.
+
+Why (found by the UI soak, issue 14): over 1,000 sessions through the real window, the memory in
+use (mallinfo2) and the Python objects stayed flat while RSS wandered 35 MB up and down and crept
+upwards. The memory was held free inside malloc's heaps, in two ways:
+- glibc gives threads their own arenas (up to 8 per core) and each keeps its own free, fragmented
+  pages. The kiosk has ~15 threads, most of them asleep: the pool, the device supervisors, the
+  servers. Two arenas are plenty for that, and every thread shares their free space.
+- Blocks of 128 KiB and more (label and picture textures, Mesa's copies of them, receipts) are
+  mmapped and given back at free(). But glibc raises its threshold each time such a block is freed,
+  up to 32 MiB, after which they are carved from the heap, where one small live block pins the pages
+  around it. A fixed threshold turns that off (mallopt switches the dynamic threshold off).
+The cost: a mmap/munmap pair per big block (a few per screen), and more lock contention between
+threads that allocate at once, which the kiosk's threads rarely do.
+
+Nothing here is needed for correctness: where the C library is not glibc, nothing is set.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+log = logging.getLogger(__name__)
+
+# mallopt() parameters, from glibc's <malloc.h>.
+M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
+
+MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value, kept fixed
+ARENA_MAX = 2
+
+
+def settle_allocator() -> bool:
+    """Fix malloc's mmap threshold and cap its arenas; True when glibc took both."""
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        mallopt = libc.mallopt if libc is not None else None
+    except (OSError, AttributeError):
+        mallopt = None
+    if mallopt is None:
+        log.info("allocator: no mallopt here (not glibc); left as it is")
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    ok = bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_ARENA_MAX, ARENA_MAX))
+    log.info("allocator: mmap threshold %d bytes, %d arenas: %s", MMAP_THRESHOLD, ARENA_MAX, "set" if ok else "refused")
+    return ok
