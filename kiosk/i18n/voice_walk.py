@@ -51,6 +51,9 @@ class VoiceWalk:
     kept: int = 0
     skipped: int = 0
     note: Text | None = None
+    # prompts waiting per language, shown on the language list; counted by count_waiting(), which
+    # reads every catalog entry and clip (~50-170 ms): the desk runs it on the worker pool
+    counts: dict[str, int] = field(default_factory=dict)
     _take: audio.Take | None = None
     _clip: Path | None = None
     _tmp: tempfile.TemporaryDirectory | None = None
@@ -72,6 +75,9 @@ class VoiceWalk:
     def waiting(self, lang: str) -> int:
         """How many prompts of `lang` still need a recording (missing, or changed since)."""
         return len(to_record(lang, self.store, self.locales_dir))
+
+    def count_waiting(self) -> None:
+        self.counts = {code: self.waiting(code) for code in self.languages}
 
     # -- steps ----------------------------------------------------------------------------------------
     def choose(self, lang: str) -> None:
@@ -168,7 +174,8 @@ class VoiceWalk:
     # -- what to show ---------------------------------------------------------------------------------
     def page(self) -> Page:
         if self.phase == "languages":
-            actions = tuple((f"lang:{code}", Msg(f"language.choice.{code}"), Msg("tech.voice.waiting", count=self.waiting(code)))
+            actions = tuple((f"lang:{code}", Msg(f"language.choice.{code}"),
+                             Msg("tech.voice.waiting", count=self.counts[code]) if code in self.counts else None)
                             for code in self.languages)
             return Page(Msg("tech.voice.title"), (Msg("tech.voice.intro"),), "",
                         actions + (("leave", Msg("tech.back"), None),))

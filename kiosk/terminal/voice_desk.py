@@ -83,7 +83,8 @@ class VoiceDesk:
         languages = tuple(c for c in offered if not table.LANGUAGES[c].espeak_voice) or tuple(offered)
         self.walk = VoiceWalk(self._source(), self._store(), getattr(self.c.voice, "locales_dir", LOCALES_DIR),
                               speaker=f"technician@{self.c.cfg.terminal.id}", languages=languages)
-        self.show()
+        self.show()  # at once; the counts of prompts waiting follow from the pool
+        self._count()
 
     def close(self) -> None:
         """Leaving technician mode or this page: a take in progress is dropped."""
@@ -131,6 +132,21 @@ class VoiceDesk:
         elif action == "back":
             walk.back()
             self.show()
+            self._count()  # what was kept since is no longer waiting
+
+    def _count(self) -> None:
+        """Count the prompts waiting per language on the pool; taps are not held for it (it only
+        reads), and the list shows the counts when they come."""
+        walk = self.walk
+
+        def done(result: Any) -> None:
+            if not result.ok:
+                log.error("counting the prompts to record failed: %r", result.error)
+            elif walk is self.walk and walk.phase == "languages" and self.c.root.current == SCREEN:
+                self.show()
+
+        if walk is not None:
+            self.c.submit(walk.count_waiting, done)
 
     def _work(self, fn: Any) -> None:
         self.busy = True

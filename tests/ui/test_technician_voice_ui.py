@@ -14,6 +14,13 @@ def _tap(ui, option_id: str) -> None:
     ui.tap(ui.button(option_id=option_id))
 
 
+def _count_shown(ui, n: int) -> bool:
+    """The language list's Tibetan row says how many prompts wait (the catalog's text for it)."""
+    from kiosk.i18n.translator import Msg
+
+    return ui.app.services.translator.text(Msg("tech.voice.waiting", count=n), "zh_CN") in ui.texts()
+
+
 def _wait_phase(ui, phase: str) -> None:
     ui.pump(lambda: ui.c.tech.voice.walk.phase == phase and not ui.c.tech.voice.busy)
 
@@ -25,6 +32,9 @@ def test_a_speaker_records_two_tibetan_prompts_skips_one_and_the_voice_plays_the
     _tap(ui, "voice")
     assert c.root.current == "technician_voice"
     assert "lang:bo" in [o.id for o in c.root.screens["technician_voice"].ids.actions.options]
+    ui.pump(lambda: "bo" in c.tech.voice.walk.counts)  # counted on the pool, then shown
+    waiting = c.tech.voice.walk.counts["bo"]
+    ui.pump(lambda: _count_shown(ui, waiting))
     _tap(ui, "lang:bo")
     _wait_phase(ui, "ready")
     walk = c.tech.voice.walk
@@ -74,7 +84,8 @@ def test_a_speaker_records_two_tibetan_prompts_skips_one_and_the_voice_plays_the
     assert not spoken.fallback and spoken.paths == [store.file("bo", first.key)]
 
     _tap(ui, "back")  # to the language list, which counts what is left
-    ui.pump(lambda: c.tech.voice.walk.phase == "languages")
+    ui.pump(lambda: c.tech.voice.walk.phase == "languages" and c.tech.voice.walk.counts["bo"] == waiting - 2)
+    ui.pump(lambda: _count_shown(ui, waiting - 2))
     _tap(ui, "leave")
     ui.pump(lambda: c.root.current == "technician")
     assert c.tech.voice.walk is None

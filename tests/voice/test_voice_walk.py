@@ -128,3 +128,21 @@ def test_the_demo_source_is_speech_for_the_whole_pipeline(tmp_path):
     take = audio.process(DemoSource().stop())
     assert 0.8 <= take.seconds < 1.1 and abs(audio.dbfs(take.samples) - audio.TARGET_DBFS) < 1.0
     assert speech_like_wav(tmp_path / "x.wav").exists()
+
+
+def test_the_language_list_counts_nothing_itself_the_desk_counts_off_the_ui_thread(locales, tmp_path):
+    """The count reads every prompt and clip (~50-170 ms), and page() runs on the UI thread at each
+    showing: the list shows counts only once count_waiting() (run on the worker pool) has them."""
+    walk = _walk(DemoSource(), tmp_path, locales, languages=("ii", "bo"))
+
+    def no_counting_here(lang: str) -> int:
+        raise AssertionError(f"page() counted {lang}'s prompts")
+
+    counting, walk.waiting = walk.waiting, no_counting_here
+    assert [detail for _, _, detail in walk.page().actions] == [None, None, None]
+    walk.waiting = counting
+    walk.count_waiting()
+    walk.waiting = no_counting_here
+    details = [detail for _, _, detail in walk.page().actions]
+    assert [d.id for d in details[:2]] == ["tech.voice.waiting"] * 2 and details[2] is None
+    assert dict(details[0].params)["count"] == len(to_record("ii", walk.store, locales)) > 0
