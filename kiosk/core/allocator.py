@@ -19,7 +19,6 @@ Nothing here is needed for correctness: where the C library is not glibc, nothin
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 log = logging.getLogger(__name__)
@@ -34,12 +33,15 @@ ARENA_MAX = 2
 
 def settle_allocator() -> bool:
     """Fix malloc's mmap threshold and cap its arenas; True when glibc took both."""
-    name = ctypes.util.find_library("c")
     try:
+        # glibc's soname first: find_library() runs `ldconfig -p`, some 20 ms of start-up
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        import ctypes.util
+
+        name = ctypes.util.find_library("c")
         libc = ctypes.CDLL(name) if name else None
-        mallopt = libc.mallopt if libc is not None else None
-    except (OSError, AttributeError):
-        mallopt = None
+    mallopt = getattr(libc, "mallopt", None)
     if mallopt is None:
         log.info("allocator: no mallopt here (not glibc); left as it is")
         return False
