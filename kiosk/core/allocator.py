@@ -37,9 +37,9 @@ def settle_allocator() -> bool:
         # glibc's soname first: find_library() runs `ldconfig -p`, some 20 ms of start-up
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
-        import ctypes.util
+        from ctypes.util import find_library
 
-        name = ctypes.util.find_library("c")
+        name = find_library("c")
         libc = ctypes.CDLL(name) if name else None
     mallopt = getattr(libc, "mallopt", None)
     if mallopt is None:
