@@ -18,7 +18,10 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 from kivy.config import Config as KivyConfig  # noqa: E402 - Kivy reads the environment at import
 
-KivyConfig.set("input", "mouse", "mouse,disable_multitouch")
+import screens.pointer  # noqa: E402 - registers the kiosk's mouse provider before the window reads [input]
+
+# screens/pointer.py: each movement applied when dispatched (a quick swipe on a slow frame was a tap)
+KivyConfig.set("input", "mouse", f"{screens.pointer.PROVIDER},disable_multitouch")
 KivyConfig.set("kivy", "exit_on_escape", "0")
 
 from kivy.app import App  # noqa: E402
