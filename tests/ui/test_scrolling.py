@@ -99,6 +99,17 @@ def test_two_touch_events_a_millisecond_apart_fling_no_faster_than_the_cap(ui):
     effect.update(-3950, 100.0005)
     effect.stop(-3700, 100.001)  # Kivy: 300 px in 1 ms, 300,000 px/s
     assert effect.velocity == MAX_FLING_PX_S
-    for _ in range(3):
-        effect.update_velocity(2.0)  # a frame of two seconds moves as far as one of MAX_STEP_S
-    assert -4000 < effect.value < -3000 and 0 < effect.velocity < MAX_FLING_PX_S
+
+
+@pytest.mark.parametrize("frame_s", [1 / 60, 0.3])
+def test_a_glide_takes_the_same_path_and_time_at_any_frame_rate(ui, frame_s):
+    from screens.scrolling import MAX_FLING_PX_S, KioskScrollEffect
+
+    effect = KioskScrollEffect(min=-8000, max=0)
+    effect.value, effect.velocity = -8000, MAX_FLING_PX_S
+    elapsed = 0.0
+    while effect.velocity and elapsed < 10:
+        effect.update_velocity(frame_s)
+        elapsed += frame_s
+    # from 4,000 px/s to the stop (20 px/s): ~1,320 px in ~1.75 s, whatever the frames
+    assert 1300 < effect.value + 8000 < 1330 and 1.6 < elapsed < 1.85 + frame_s
