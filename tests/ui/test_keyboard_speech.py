@@ -26,6 +26,15 @@ def walk_keys(pad, limit: int = 120) -> dict[str, list[str]]:
     return said
 
 
+def rows_in_place(board, keys: tuple[str, ...]) -> bool:
+    """These keys (one from each row, top to bottom) are on the window, each row below the last."""
+    found = {getattr(w, "key_name", None): w for w in board.walk() if getattr(w, "key_name", None) in keys}
+    if len(found) != len(keys) or any(w.get_root_window() is None for w in found.values()):
+        return False
+    tops = [found[k].to_window(found[k].x, found[k].top)[1] for k in keys]
+    return all(a > b for a, b in zip(tops, tops[1:]))
+
+
 def focus_key(pad, key: str, limit: int = 120) -> None:
     for _ in range(limit):
         if getattr(pad.nav.focus, "key_name", None) == key:
@@ -56,7 +65,9 @@ def test_every_key_is_named_in_pinyin_and_on_the_tibetan_keyboard(ui, pad):
 
     focus_key(pad, "mode:tibetan")
     pad.press("enter")
-    ui.pump(lambda: board.mode == "tibetan", frames=100)
+    # The keypad reads the keys in the order they stand on the screen: walk once the new rows are
+    # in place (the walk failed twice under load when it began before the rows' layout pass).
+    ui.pump(lambda: board.mode == "tibetan" and rows_in_place(board, ("1", "q", "k", "c")), frames=100)
     pad.settle()
     said = walk_keys(pad)
     assert "k" in said and "c" in said, sorted(said)
