@@ -27,8 +27,16 @@ class KioskScreen(Screen):
     def forget(self) -> None:
         """The session is over: nothing of the citizen's stays in this screen's widgets, even
         hidden (a screen keeps its last view until its next showing). Screens holding more than
-        their view (typed text) add to this."""
+        their view (typed text) add to this. Every list goes back to its top: the next person
+        finds the start screen as a person who just walked up should, not where the last one
+        left it (seen in the live window: the start list stayed at its end)."""
+        from screens.scrolling import KioskScrollView
+
         self.view = None
+        for w in self.walk(restrict=True):
+            if isinstance(w, KioskScrollView):
+                w.effect_y.cancel()  # a glide still running would carry it off the top again
+                w.scroll_y = 1.0
 
     def emit(self, name: str, **data: Any) -> None:
         self.intent(name, **data)

@@ -113,3 +113,17 @@ def test_a_glide_takes_the_same_path_and_time_at_any_frame_rate(ui, frame_s):
         elapsed += frame_s
     # from 4,000 px/s to the stop (20 px/s): ~1,320 px in ~1.75 s, whatever the frames
     assert 1300 < effect.value + 8000 < 1330 and 1.6 < elapsed < 1.85 + frame_s
+
+
+def test_the_next_person_finds_the_start_list_at_its_top(ui):
+    """Seen in the live window: after a session ended, the start screen's list stayed where the
+    last person had scrolled it (its end)."""
+    view = _start_view(ui)
+    ui.c.go_start(reset=True)
+    ui.pump(frames=3)
+    _swipe_up(ui, view, 700, steps=4)
+    ui.pump(frames=30)
+    assert view.scroll_y < 0.95
+    ui.c.go_start(reset=True)  # the session's end: the wipe, then the start screen
+    ui.pump(frames=3)
+    assert view.scroll_y == 1.0 and view.effect_y.velocity == 0
