@@ -1,5 +1,5 @@
 """glibc's malloc, set for a process that runs for weeks: `kiosk run` calls settle_allocator()
-first thing, before Kivy, the devices or the pool start a thread.
+before the devices, the pool or any server start a thread.
 
 Why (found by the UI soak, issue 14): over 1,000 sessions through the real window, the memory in
 use (mallinfo2) and the Python objects stayed flat while RSS wandered 35 MB up and down and crept
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +32,24 @@ MMAP_THRESHOLD = 128 * 1024  # glibc's own starting value, kept fixed
 ARENA_MAX = 2
 
 
-def settle_allocator() -> bool:
-    """Fix malloc's mmap threshold and cap its arenas; True when glibc took both."""
+def libc() -> Any:
+    """The C library (None where it cannot be opened); the soak's measurements use it too."""
     try:
         # glibc's soname first: find_library() runs `ldconfig -p`, some 20 ms of start-up
-        libc = ctypes.CDLL("libc.so.6")
+        return ctypes.CDLL("libc.so.6")
     except OSError:
         from ctypes.util import find_library
 
         name = find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-    mallopt = getattr(libc, "mallopt", None)
+        try:
+            return ctypes.CDLL(name) if name else None
+        except OSError:
+            return None
+
+
+def settle_allocator() -> bool:
+    """Fix malloc's mmap threshold and cap its arenas; True when glibc took both."""
+    mallopt = getattr(libc(), "mallopt", None)
     if mallopt is None:
         log.info("allocator: no mallopt here (not glibc); left as it is")
         return False

@@ -4,13 +4,13 @@ Kivy widgets and the texts they hold. Used by the headless soak (kiosk/demo/soak
 through the real window (kiosk/demo/ui_soak.py)."""
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
 import os
 import tracemalloc
 from pathlib import Path
 from typing import Any, Callable, Iterator
+
+from kiosk.core.allocator import libc
 
 TRACE_TOP = 12
 
@@ -23,15 +23,7 @@ def rss_mb() -> float:
     return 0.0
 
 
-def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name) if name else None
-    except OSError:
-        return None
-
-
-_LIBC = _libc()
+_LIBC = libc()
 
 
 def settled_rss_mb(frames: Callable[[], None] | None = None) -> tuple[float, float]:
