@@ -174,6 +174,26 @@ def test_walking_away_ends_the_call_before_the_wipe(ui, vh):
     assert c.root.current == "start" and vh.panel.phase == OFF
 
 
+def test_a_wipe_ends_the_call_and_its_late_end_report_shows_nothing(ui, vh):
+    """go_start(reset=True), whatever asked for it: the call ends with the session, and the end
+    report the desk sends later never puts the call's end screen over the next person's start."""
+    c = ui.c
+    at_guide_step(ui)
+    ui.tap(bar_button(ui))
+    client = FakeClient.made[-1]
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    ui.pump(frames=3)
+    assert vh.panel.phase == CALL
+    c.go_start(reset=True)
+    ui.pump(frames=3)
+    assert ("idle", "expired") in client.calls and client.calls[-1] == "close"
+    assert vh.panel.phase == OFF and c.root.call_phase == "off"
+    client.listener.on_ended("staff_left")
+    ui.pump(frames=3)
+    assert c.root.current == "start" and vh.panel.phase == OFF
+
+
 def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
     c = ui.c
     at_guide_step(ui)
