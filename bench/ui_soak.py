@@ -40,6 +40,7 @@ def main() -> int:
     ap.add_argument("--progress", action="store_true", help="RSS and widgets at every sample, on stderr")
     args = ap.parse_args()
 
+    from kiosk.demo.memory import rss_parts_mb
     from kiosk.demo.ui_soak import run_ui_soak
     from kiosk.demo.ui_soak_report import Sample
 
@@ -49,7 +50,8 @@ def main() -> int:
         app, clock = demo_window.start(data)
 
         def progress(x: Sample) -> None:
-            print(f"  {x.session} sessions: rss_mb={x.rss_mb:.1f} widgets={x.widgets} fds={x.fds} "
+            parts = " ".join(f"{k}={v:.1f}" for k, v in rss_parts_mb().items())
+            print(f"  {x.session} sessions: rss_mb={x.rss_mb:.1f} ({parts}) widgets={x.widgets} fds={x.fds} "
                   f"threads={x.threads} elapsed_s={time.monotonic() - started:.0f}", file=sys.stderr, flush=True)
 
         try:

@@ -23,6 +23,20 @@ def rss_mb() -> float:
     return 0.0
 
 
+def rss_parts_mb() -> dict[str, float]:
+    """RSS by kind: "anon" (what the process allocated: malloc, Python, textures in software GL),
+    "file" (pages of mapped files: libraries, and the font files FreeType maps once per face)
+    and "shmem" (the X server's shared images)."""
+    parts = {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
+    found: dict[str, float] = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key = line.split(maxsplit=1)[0]
+            if key in parts:
+                found[parts[key]] = int(line.split()[1]) / 1024
+    return found
+
+
 _LIBC = libc()
 
 

@@ -43,6 +43,17 @@ def at_guide_step(ui):
     return c.runner.step
 
 
+def in_a_call(ui):
+    """At a step of the guide, in a call with staff member "ada" (one tap on the bar's button)."""
+    at_guide_step(ui)
+    ui.tap(bar_button(ui))
+    client = FakeClient.made[-1]
+    client.listener.on_accepted("ada")
+    client.listener.on_connected("ada")
+    ui.pump(frames=3)
+    return client
+
+
 def test_the_button_is_on_every_citizen_screen_with_one_place(ui, vh):
     c = ui.c
     where = []
@@ -154,12 +165,7 @@ def test_the_end_screen_goes_back_by_itself(ui, vh):
 
 def test_walking_away_ends_the_call_before_the_wipe(ui, vh):
     c = ui.c
-    at_guide_step(ui)
-    ui.tap(bar_button(ui))
-    client = FakeClient.made[-1]
-    client.listener.on_accepted("ada")
-    client.listener.on_connected("ada")
-    ui.pump(frames=3)
+    client = in_a_call(ui)
     c.clock.advance(c.cfg.timeouts.idle_s + 1)
     c.tick()
     assert c.root.idle_shown  # the warning comes as on every screen
@@ -178,12 +184,7 @@ def test_a_wipe_ends_the_call_and_its_late_end_report_shows_nothing(ui, vh):
     """go_start(reset=True), whatever asked for it: the call ends with the session, and the end
     report the desk sends later never puts the call's end screen over the next person's start."""
     c = ui.c
-    at_guide_step(ui)
-    ui.tap(bar_button(ui))
-    client = FakeClient.made[-1]
-    client.listener.on_accepted("ada")
-    client.listener.on_connected("ada")
-    ui.pump(frames=3)
+    client = in_a_call(ui)
     assert vh.panel.phase == CALL
     c.go_start(reset=True)
     ui.pump(frames=3)
@@ -196,11 +197,7 @@ def test_a_wipe_ends_the_call_and_its_late_end_report_shows_nothing(ui, vh):
 
 def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
     c = ui.c
-    at_guide_step(ui)
-    ui.tap(bar_button(ui))
-    client = FakeClient.made[-1]
-    client.listener.on_accepted("ada")
-    client.listener.on_connected("ada")
+    client = in_a_call(ui)
     ui.tap(ui.shown("step"))
     client.requests["r1"] = {"action": "start", "arg": "queue_ticket"}
     client.listener.on_request("r1", "start", "queue_ticket")
