@@ -40,6 +40,7 @@ MAX_ACTIONS = 80  # per session: a session that takes more is stuck
 HEALTH_WAIT_S = 60.0  # fake time a greyed tile is given to come back after an outage
 IDLE_STEP_S = 5.0  # the walked-away citizen: fake time moves in steps the tick can follow
 RECOVER_S = 35.0  # real time a replugged reader is given (its supervisor backs off up to 30 s)
+PLATFORM_KEEP = 50  # records the in-process demo platform keeps during a soak (at most half the warm-up)
 class Session:
     """One citizen: a flow tile tapped on the start screen, then the citizen's taps until the
     kiosk is back on the start screen with no flow running."""
@@ -202,9 +203,20 @@ def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1,
     """Drive `app` (running, on its start screen, with the platform catalog loaded) through
     `sessions` sessions, measuring after the warm-up, every `sample_every` sessions and at the
     end; `after_session(i)` is a hook for tests (a deliberate leak)."""
-    with uncapped_frames():
-        return _run(app, clock, sessions, warmup, seed, budget_mb, sample_every, progress, after_session,
-                    fault_kinds)
+    # The demo platform runs in this process and keeps its newest 2,000 records of each kind: a
+    # few kilobytes a session that would fill through the whole measure and count as the kiosk's
+    # growth. Bounded lower for the soak, it is full before the first sample.
+    platform = getattr(app.services, "demo_server", None)
+    kept = platform.keep if platform is not None else 0
+    if platform is not None:
+        platform.retain(min(PLATFORM_KEEP, max(1, warmup // 2)))
+    try:
+        with uncapped_frames():
+            return _run(app, clock, sessions, warmup, seed, budget_mb, sample_every, progress, after_session,
+                        fault_kinds)
+    finally:
+        if platform is not None:
+            platform.retain(kept)
 
 
 def _run(app: Any, clock: Any, sessions: int, warmup: int, seed: int, budget_mb: float, sample_every: int,

@@ -70,6 +70,7 @@ class DemoPlatformServer:
         self._thread: threading.Thread | None = None
         self._requests: list[tuple[str, str]] = []
         self.requests_total = 0  # every request ever received (the log above keeps the newest)
+        self.keep = KEEP_RECORDS
         self._base_url = ""
         # The 24-hour catalog services (identity, certificates, licences, guides...).
         self.services = DemoServices(self.seed, lambda: self._base_url, _now)
@@ -140,6 +141,17 @@ class DemoPlatformServer:
             self._changed.notify_all()
         log.info("demo platform fault: %s", mode)
 
+    def retain(self, records: int) -> None:
+        """Keep only the newest `records` of each kind (requests logged, tickets, submissions,
+        documents, face verifications), from the next one on. The UI soak sets this below its
+        warm-up: the platform stands in the kiosk's own process there, and filling its records up
+        to the usual bound (2,000) took the whole of a 2,000-session run, a few kilobytes a
+        session that the soak counted as the kiosk's growth."""
+        records = max(1, int(records))
+        with self._lock:
+            self.keep = records
+        self.services.keep_documents = self.services.keep_verifications = records
+
     def reset(self) -> None:
         """Back to the seed: queue counts, no tickets, no submissions, request log cleared."""
         with self._lock:
@@ -175,7 +187,7 @@ class DemoPlatformServer:
         with self._lock:
             self.requests_total += 1
             self._requests.append((method, path))
-            del self._requests[:-KEEP_RECORDS]
+            del self._requests[:-self.keep]
 
     def _current_fault(self) -> str:
         with self._lock:
@@ -263,7 +275,7 @@ class DemoPlatformServer:
             self._tickets_by_key[key] = ticket
             self._tickets_by_number[number] = ticket
             for book in (self._tickets_by_key, self._tickets_by_number):
-                while len(book) > KEEP_RECORDS:
+                while len(book) > self.keep:
                     book.pop(next(iter(book)))
             return 201, {"ticket": copy.deepcopy(ticket)}
 
@@ -291,8 +303,8 @@ class DemoPlatformServer:
             self._submissions_by_key[key] = record
             self._submissions.append(record)
             # A demo platform left running for days keeps the newest records only.
-            del self._submissions[:-KEEP_RECORDS]
-            while len(self._submissions_by_key) > KEEP_RECORDS:
+            del self._submissions[:-self.keep]
+            while len(self._submissions_by_key) > self.keep:
                 self._submissions_by_key.pop(next(iter(self._submissions_by_key)))
             return 201, {"submission": {**copy.deepcopy(record), "duplicate": False}}
 

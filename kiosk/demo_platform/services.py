@@ -51,6 +51,8 @@ class DemoServices:
             item["id"]: (dept, item) for dept in seed.get("departments", []) for item in dept.get("items", [])}
         self._guides = {g["item"]: g for g in seed.get("guides", [])}
         self._lock = threading.Lock()
+        # The bounds above, per instance: DemoPlatformServer.retain lowers them.
+        self.keep_documents, self.keep_verifications = KEEP_DOCUMENTS, KEEP_VERIFICATIONS
         self.reset()
 
     def reset(self) -> None:
@@ -143,7 +145,7 @@ class DemoServices:
                 book = self._verifications
                 while book:
                     oldest = next(iter(book))
-                    if book[oldest][1] >= now and len(book) <= KEEP_VERIFICATIONS:
+                    if book[oldest][1] >= now and len(book) <= self.keep_verifications:
                         break
                     del book[oldest]
         return 200, {"verdict": {"match": match, "verification": token}}
@@ -184,7 +186,7 @@ class DemoServices:
             doc = self._issued_by_key.setdefault(key, doc)
             self._pages[number] = f"{number} {page} {self._now()} valid\n"
             for book in (self._issued_by_key, self._pages):
-                while len(book) > KEEP_DOCUMENTS:
+                while len(book) > self.keep_documents:
                     del book[next(iter(book))]
         return copy.deepcopy(doc)
 

@@ -172,6 +172,24 @@ def test_submission_is_stored_once(client: HttpPlatform, server: DemoPlatformSer
     assert len(listed) == 2
 
 
+def test_retain_keeps_the_newest_records_only(client: HttpPlatform, server: DemoPlatformServer) -> None:
+    """The UI soak lowers the demo platform's bound below its warm-up (DemoPlatformServer.retain):
+    tickets, submissions and the request log keep the newest, and what is gone says not found."""
+    from kiosk.demo_platform.server import KEEP_RECORDS
+
+    server.retain(3)
+    try:
+        tickets = [client.issue_ticket("social_insurance", "demo-0001", key()) for _ in range(5)]
+        for level in range(5):
+            client.submit("evaluation", {"level": level + 1}, key())
+        assert [s["payload"]["level"] for s in server.submissions()] == [3, 4, 5]
+        assert server.ticket_page(tickets[0].number) is None and server.ticket_page(tickets[-1].number)
+        assert len(server.request_log()) == 3
+    finally:
+        server.retain(KEEP_RECORDS)
+    assert server.keep == KEEP_RECORDS and server.services.keep_documents == KEEP_RECORDS
+
+
 def test_submit_checks_kind_before_sending(client: HttpPlatform, server: DemoPlatformServer) -> None:
     for bad in ["", "Evaluation", "../health", "a" * 33, "eval?x=1", "journal-record"]:
         with pytest.raises(ValueError):
