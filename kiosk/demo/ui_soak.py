@@ -207,7 +207,6 @@ def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1,
     # few kilobytes a session that would fill through the whole measure and count as the kiosk's
     # growth. Bounded lower for the soak, it is full before the first sample.
     platform = getattr(app.services, "demo_server", None)
-    kept = platform.keep if platform is not None else 0
     if platform is not None:
         platform.retain(min(PLATFORM_KEEP, max(1, warmup // 2)))
     try:
@@ -216,7 +215,7 @@ def run_ui_soak(app: Any, clock: Any, sessions: int, warmup: int, seed: int = 1,
                         fault_kinds)
     finally:
         if platform is not None:
-            platform.retain(kept)
+            platform.retain(None)
 
 
 def _run(app: Any, clock: Any, sessions: int, warmup: int, seed: int, budget_mb: float, sample_every: int,

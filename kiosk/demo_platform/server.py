@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.demo_platform.replies import error
-from kiosk.demo_platform.services import DemoServices, Refusal
+from kiosk.demo_platform.services import KEEP_DOCUMENTS, KEEP_VERIFICATIONS, DemoServices, Refusal
 from kiosk.platform.callback import KIND as CALLBACK, phone_number
 
 if TYPE_CHECKING:
@@ -141,16 +141,17 @@ class DemoPlatformServer:
             self._changed.notify_all()
         log.info("demo platform fault: %s", mode)
 
-    def retain(self, records: int) -> None:
+    def retain(self, records: int | None) -> None:
         """Keep only the newest `records` of each kind (requests logged, tickets, submissions,
-        documents, face verifications), from the next one on. The UI soak sets this below its
-        warm-up: the platform stands in the kiosk's own process there, and filling its records up
-        to the usual bound (2,000) took the whole of a 2,000-session run, a few kilobytes a
-        session that the soak counted as the kiosk's growth."""
-        records = max(1, int(records))
+        documents, face verifications), from the next one on; None: the usual bounds again. The UI
+        soak sets this below its warm-up: the platform stands in the kiosk's own process there,
+        and filling its records up to the usual bound (2,000) took the whole of a 2,000-session
+        run, a few kilobytes a session that the soak counted as the kiosk's growth."""
+        n = None if records is None else max(1, int(records))
         with self._lock:
-            self.keep = records
-        self.services.keep_documents = self.services.keep_verifications = records
+            self.keep = KEEP_RECORDS if n is None else n
+        self.services.keep_documents = KEEP_DOCUMENTS if n is None else n
+        self.services.keep_verifications = KEEP_VERIFICATIONS if n is None else n
 
     def reset(self) -> None:
         """Back to the seed: queue counts, no tickets, no submissions, request log cleared."""

@@ -176,6 +176,7 @@ def test_retain_keeps_the_newest_records_only(client: HttpPlatform, server: Demo
     """The UI soak lowers the demo platform's bound below its warm-up (DemoPlatformServer.retain):
     tickets, submissions and the request log keep the newest, and what is gone says not found."""
     from kiosk.demo_platform.server import KEEP_RECORDS
+    from kiosk.demo_platform.services import KEEP_DOCUMENTS
 
     server.retain(3)
     try:
@@ -186,8 +187,8 @@ def test_retain_keeps_the_newest_records_only(client: HttpPlatform, server: Demo
         assert server.ticket_page(tickets[0].number) is None and server.ticket_page(tickets[-1].number)
         assert len(server.request_log()) == 3
     finally:
-        server.retain(KEEP_RECORDS)
-    assert server.keep == KEEP_RECORDS and server.services.keep_documents == KEEP_RECORDS
+        server.retain(None)
+    assert server.keep == KEEP_RECORDS and server.services.keep_documents == KEEP_DOCUMENTS
 
 
 def test_submit_checks_kind_before_sending(client: HttpPlatform, server: DemoPlatformServer) -> None:
