@@ -197,8 +197,12 @@ class Controller(VideoDesk, StartMenu, DeviceRouting, Intents):
         if self.runner is not None:
             self.speech.hold_step_deadline(self.runner)  # speech mode: the spoken warning comes first
             self.runner.tick()
+        # A call to video help counts as someone there, on the start screen too: a citizen who left
+        # the queue waiting and walked away must not leave it to the next person (nor the staff
+        # member to an empty hall); walking away ends it (videohelp_expire) like any session.
+        in_call = self.videohelp is not None and self.videohelp.active
         armed = (self.root.current != "start" or self.ui.lang != self.cfg.terminal.default_language
-                 or self.ui.large or self.speech.active) and (self.runner is None or self.runner.interactive)
+                 or self.ui.large or self.speech.active or in_call) and (self.runner is None or self.runner.interactive)
         state = self.idle.tick(armed)
         if state == WARNING:
             if not self.root.idle_shown and not self.speech.active:
@@ -210,7 +214,12 @@ class Controller(VideoDesk, StartMenu, DeviceRouting, Intents):
         elif self.root.idle_shown:
             self.root.hide_idle()
         if self._done_deadline is not None and now >= self._done_deadline:
-            self.go_start()
+            # Only from the screen that set it (done, or the failsafe outside a flow): a citizen who
+            # went on from it (video help, help, language) is not pulled away from there; the idle
+            # rule looks after them now.
+            self._done_deadline = None
+            if self.root.current in ("done", "error"):
+                self.go_start()
         if self.catalog is None and now >= self._catalog_next:
             self.load_catalog()
         self._health_tick(now)

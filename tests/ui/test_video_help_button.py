@@ -195,6 +195,40 @@ def test_a_wipe_ends_the_call_and_its_late_end_report_shows_nothing(ui, vh):
     assert c.root.current == "start" and vh.panel.phase == OFF
 
 
+def test_the_done_screen_does_not_pull_a_citizen_out_of_the_queue(ui, vh):
+    """Seen in the live window: video help tapped on the done screen, and 10 s later the done
+    screen's own timer took the citizen to the start screen with the call still queued."""
+    from kiosk.terminal.controller import DONE_SCREEN_S
+
+    c = ui.c
+    at_guide_step(ui)
+    c.runner.on_end("completed")  # the flow ends well: the done screen and its timer
+    ui.pump(lambda: c.root.current == "done")
+    ui.tap(bar_button(ui))
+    assert c.root.current == "video_help" and vh.panel.phase == QUEUE
+    c.clock.advance(DONE_SCREEN_S + 1)
+    c.tick()
+    ui.pump(frames=3)
+    assert c.root.current == "video_help" and vh.active
+
+
+def test_a_queued_call_left_on_the_start_screen_ends_when_nobody_is_there(ui, vh):
+    """The start screen has no idle rule of its own; with a call in the queue it has: whoever
+    walked away from it does not leave it to the next person."""
+    c = ui.c
+    ui.tap(bar_button(ui))  # from the start screen
+    client = FakeClient.made[-1]
+    ui.tap(ui.shown("step"))  # back to the start screen, the wait goes on
+    assert c.root.current == "start" and vh.active
+    c.clock.advance(c.cfg.timeouts.idle_s + 1)
+    c.tick()
+    assert c.root.idle_shown
+    c.clock.advance(c.cfg.timeouts.idle_grace_s + 1)
+    c.tick()
+    ui.pump(frames=3)
+    assert ("idle", "expired") in client.calls and vh.panel.phase == OFF and not c.root.idle_shown
+
+
 def test_a_staff_request_waits_for_the_citizens_tap(ui, vh):
     c = ui.c
     client = in_a_call(ui)
