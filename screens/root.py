@@ -48,6 +48,7 @@ class KioskRoot(FloatLayout):
     cancel_enabled = BooleanProperty(True)
     status_text = ObjectProperty(None, allownone=True)
     videohelp_on = BooleanProperty(False)  # the terminal has a help desk: the bar offers video help
+    sim_room = NumericProperty(0)  # demo profile: the bottom bar's room for the simulator's tab
     call_phase = StringProperty("off")     # the video help call's phase (kiosk/videohelp/session.py)
     marked = StringProperty("")            # the option ("area:<name>": the part of the screen) the staff member points at
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
@@ -145,11 +146,15 @@ class KioskRoot(FloatLayout):
 
     def add_sim_panel(self) -> None:
         """Demo profile only: the simulator drawer, above the screens, below the idle warning."""
-        from screens.sim_panel import SimPanel
+        from screens.sim_panel import TAB_MM, SimPanel
+        from screens.ui import ui
 
         self.sim_panel = SimPanel()
         self.sim_panel.intent = self.intent
         self.add_widget(self.sim_panel)
+        # The tab stands in the bottom bar, left of the technician's corner (a square of the
+        # bar's height, where no control is); the status line keeps the rest.
+        self.sim_room = ui().theme.mm(TAB_MM) + ui().theme.bar
 
     def show_idle(self, seconds_left: float) -> None:
         self.idle.seconds_left = max(0, int(round(seconds_left)))

@@ -8,8 +8,10 @@ from typing import Any, Callable
 from kivy.properties import BooleanProperty, ObjectProperty
 from kivy.uix.floatlayout import FloatLayout
 
+from screens import bars  # noqa: F401 - BarButton, the tab's class, registered before the kv is read
 from screens.base import load_kv
 
+TAB_MM = 42.0  # the tab's width: "Simulators" at the 6.8 mm text floor of the audit, in a bar's button
 ACTIONS = ("idcard.han", "idcard.tibetan", "idcard.yi", "idcard.remove", "idcard.unplug", "idcard.replug",
            "sscard.insert", "sscard.technician", "sscard.remove", "code.show", "code.clear", "face.show",
            "printer.ok", "printer.near_end", "printer.paper_out", "platform.stop", "platform.start")
@@ -17,6 +19,7 @@ ACTIONS = ("idcard.han", "idcard.tibetan", "idcard.yi", "idcard.remove", "idcard
 
 class SimPanel(FloatLayout):
     open = BooleanProperty(False)
+    tab_mm = TAB_MM
     # What the last action could not do, on screen (kiosk/demo/sim_rig.py sets it); None: nothing.
     message = ObjectProperty(None, allownone=True)
     intent: Callable[..., None] = staticmethod(lambda name, **data: None)
