@@ -15,26 +15,28 @@ from kiosk.core.allocator import libc
 TRACE_TOP = 12
 
 
-def rss_mb() -> float:
+def _status_mb(fields: tuple[str, ...]) -> dict[str, float]:
+    """Fields of /proc/self/status given in kB (VmRSS, RssAnon...), in MB; a field the kernel
+    does not report is absent."""
+    found: dict[str, float] = {}
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+            name, _, rest = line.partition(":")
+            if name in fields:
+                found[name] = int(rest.split()[0]) / 1024
+    return found
+
+
+def rss_mb() -> float:
+    return _status_mb(("VmRSS",)).get("VmRSS", 0.0)
 
 
 def rss_parts_mb() -> dict[str, float]:
     """RSS by kind: "anon" (what the process allocated: malloc, Python, textures in software GL),
     "file" (pages of mapped files: libraries, and the font files FreeType maps once per face)
     and "shmem" (the X server's shared images)."""
-    parts = {"RssAnon:": "anon", "RssFile:": "file", "RssShmem:": "shmem"}
-    found: dict[str, float] = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            key = line.split(maxsplit=1)[0]
-            if key in parts:
-                found[parts[key]] = int(line.split()[1]) / 1024
-    return found
+    kinds = {"RssAnon": "anon", "RssFile": "file", "RssShmem": "shmem"}
+    return {kinds[name]: mb for name, mb in _status_mb(tuple(kinds)).items()}
 
 
 _LIBC = libc()
