@@ -147,11 +147,11 @@ class DemoPlatformServer:
         soak sets this below its warm-up: the platform stands in the kiosk's own process there,
         and filling its records up to the usual bound (2,000) took the whole of a 2,000-session
         run, a few kilobytes a session that the soak counted as the kiosk's growth."""
-        n = None if records is None else max(1, int(records))
+        usual = (KEEP_RECORDS, KEEP_DOCUMENTS, KEEP_VERIFICATIONS)
+        keep, documents, verifications = usual if records is None else (max(1, int(records)),) * 3
         with self._lock:
-            self.keep = KEEP_RECORDS if n is None else n
-        self.services.keep_documents = KEEP_DOCUMENTS if n is None else n
-        self.services.keep_verifications = KEEP_VERIFICATIONS if n is None else n
+            self.keep = keep
+        self.services.keep_documents, self.services.keep_verifications = documents, verifications
 
     def reset(self) -> None:
         """Back to the seed: queue counts, no tickets, no submissions, request log cleared."""
